@@ -1,0 +1,34 @@
+"""`ipmonitor demo`: the main job on the bundled seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import demo
+from .cli import _print_import, main, print_json
+
+
+@main.command("demo")
+@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True,
+              help="Where to write the pages.")
+@click.option("--demo-home", type=click.Path(file_okay=False), default="demo-home", show_default=True,
+              help="The demo's own home (config and database), rebuilt on every run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
+def demo_command(out, demo_home, as_json):
+    """Build a fresh demo home from seeds/, import everything and show the progress."""
+    home, results, progress = demo.build(demo.seeds_dir(), Path(demo_home).resolve())
+    try:
+        if as_json:
+            print_json(progress)
+            return
+        _print_import(results, False)
+        f, i = progress["filings"], progress["invention"]
+        click.echo(f"\n{progress['district']} {progress['year']} as of {progress['as_of']}: "
+                   f"{f['count']}/{f['goal']} filings ({f['status']}), "
+                   f"{i['count']}/{i['goal']} invention ({i['status']})")
+        click.echo(f"demo home: {home.settings.home}  (try: ipmonitor --home {demo_home} progress "
+                   f"--as-of {progress['as_of']})")
+    finally:
+        home.close()

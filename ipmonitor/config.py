@@ -1,0 +1,245 @@
+"""The home folder and `ipmonitor.toml`: read once, checked key by key, frozen.
+
+Every key has a default, so a home with no config file works. A bad value
+raises ConfigError naming the key and what is wrong (exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+CONFIG_NAME = "ipmonitor.toml"
+DB_NAME = "ipmonitor.db"
+
+JOB_NAMES = ("inbox", "fetch", "report", "backup")
+# Defaults of the scheduled jobs (jobs.md); each takes `every` or `cron`.
+JOB_DEFAULTS = {
+    "inbox": {"every": "10m"},
+    "fetch": {"cron": "0 7 * * *"},
+    "report": {"cron": "0 8 * * mon"},
+    "backup": {"cron": "30 2 * * *", "keep": 14},
+}
+SUBSIDY_RATE_KEYS = ("invention_application", "invention_grant", "utility_model_application",
+                     "utility_model_grant", "design_application", "design_grant", "pct",
+                     "invention_maintenance", "utility_model_maintenance", "design_maintenance",
+                     "maintenance")
+FIELDS = ("application_no", "filing_date", "applicants", "title", "type", "status",
+          "credit_code", "agency", "inventors", "grant_date")
+
+_EVERY = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+
+
+@dataclass(frozen=True)
+class Goal:
+    filings: int | None = None
+    invention: int | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: int | None = None
+    cron: str | None = None
+    keep: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str
+    token_env: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubsidyYear:
+    budget: int | None = None
+    rates: dict[str, int] | None = None   # None: no schedule for the year
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    district: str = "本区"
+    timezone: str = "Asia/Shanghai"
+    population: int | None = None
+    goals: dict[int, Goal] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    sources: tuple[Source, ...] = ()
+    subsidy: dict[int, SubsidyYear] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / DB_NAME
+
+    def path(self, name: str) -> Path:
+        return self.home / name
+
+    def extra_aliases(self) -> dict[str, str]:
+        """Header names given by `[[sources]] columns`, mapped to fields."""
+        return {header: fld for s in self.sources for fld, header in s.columns.items()}
+
+
+def resolve_home(option: str | None) -> Path:
+    home = option or os.environ.get("IPMONITOR_HOME") or os.getcwd()
+    path = Path(home).expanduser()
+    if not path.is_dir():
+        raise ConfigError(f"home folder {path} does not exist (from --home or IPMONITOR_HOME)")
+    return path.resolve()
+
+
+def parse_every(text: str, key: str) -> int:
+    m = _EVERY.match(str(text))
+    if not m or int(m.group(1)) == 0:
+        raise ConfigError(f"{key}: '{text}' is not an interval like \"30s\", \"10m\", \"2h\"")
+    return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _int(value, key: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{key}: expected a whole number ≥ {minimum}, got {value!r}")
+    return value
+
+
+def _str(value, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key}: expected a non-empty text, got {value!r}")
+    return value
+
+
+def _table(value, key: str) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table, got {value!r}")
+    return value
+
+
+def _only(table: dict, allowed, key: str) -> None:
+    for k in table:
+        if k not in allowed:
+            raise ConfigError(f"{key}.{k}: unknown key (allowed: {', '.join(allowed)})")
+
+
+def _year(k: str, key: str) -> int:
+    if not re.fullmatch(r"(19|20)\d\d", str(k)):
+        raise ConfigError(f"{key}.{k}: expected a year such as {key}.2013")
+    return int(k)
+
+
+def _goals(raw) -> dict[int, Goal]:
+    goals = {}
+    for y, t in _table(raw, "goals").items():
+        key = f"goals.{y}"
+        year = _year(y, "goals")
+        _only(_table(t, key), ("filings", "invention"), key)
+        goals[year] = Goal(*(None if t.get(k) is None else _int(t[k], f"{key}.{k}")
+                             for k in ("filings", "invention")))
+    return goals
+
+
+def _jobs(raw) -> dict[str, Job]:
+    raw = _table(raw, "jobs")
+    _only(raw, JOB_NAMES, "jobs")
+    jobs = {}
+    for name in JOB_NAMES:
+        t = _table(raw.get(name, JOB_DEFAULTS[name]), f"jobs.{name}")
+        key = f"jobs.{name}"
+        _only(t, ("every", "cron", "keep"), key)
+        if "every" in t and "cron" in t:
+            raise ConfigError(f"{key}: give either every or cron, not both")
+        if "every" not in t and "cron" not in t:
+            t = {**JOB_DEFAULTS[name], **t}
+        every = parse_every(t["every"], f"{key}.every") if "every" in t else None
+        cron = None
+        if "cron" in t:
+            cron = _str(t["cron"], f"{key}.cron")
+            if len(cron.split()) != 5:
+                raise ConfigError(f"{key}.cron: '{cron}' is not a 5-field crontab line")
+            try:
+                from apscheduler.triggers.cron import CronTrigger
+                CronTrigger.from_crontab(cron)
+            except ValueError as e:
+                raise ConfigError(f"{key}.cron: '{cron}' is not valid ({e})") from None
+        keep = t.get("keep", JOB_DEFAULTS[name].get("keep"))
+        jobs[name] = Job(name, every, cron, None if keep is None else _int(keep, f"{key}.keep", 1))
+    return jobs
+
+
+def _sources(raw) -> tuple[Source, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("sources: expected [[sources]] tables")
+    out, names = [], set()
+    for i, t in enumerate(raw):
+        key = f"sources[{i}]"
+        _only(_table(t, key), ("name", "url", "token_env", "columns"), key)
+        name = _str(t.get("name"), f"{key}.name")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in names:
+            raise ConfigError(f"{key}.name: '{name}' must be unique and use only letters, digits, - _ .")
+        names.add(name)
+        url = _str(t.get("url"), f"{key}.url")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{key}.url: '{url}' is not an http(s) address")
+        columns = _table(t.get("columns", {}), f"{key}.columns")
+        for fld, header in columns.items():
+            if fld not in FIELDS:
+                raise ConfigError(f"{key}.columns.{fld}: unknown field (allowed: {', '.join(FIELDS)})")
+            _str(header, f"{key}.columns.{fld}")
+        token_env = t.get("token_env")
+        out.append(Source(name, url, None if token_env is None else _str(token_env, f"{key}.token_env"),
+                          dict(columns)))
+    return tuple(out)
+
+
+def _subsidy(raw) -> dict[int, SubsidyYear]:
+    years = {}
+    for y, t in _table(raw, "subsidy").items():
+        key = f"subsidy.{y}"
+        year = _year(y, "subsidy")
+        _only(_table(t, key), ("budget", "rates"), key)
+        budget = None if t.get("budget") is None else _int(t["budget"], f"{key}.budget")
+        rates = None
+        if "rates" in t:
+            rt = _table(t["rates"], f"{key}.rates")
+            _only(rt, SUBSIDY_RATE_KEYS, f"{key}.rates")
+            rates = {k: _int(v, f"{key}.rates.{k}") for k, v in rt.items()}
+        years[year] = SubsidyYear(budget, rates)
+    return years
+
+
+def load_settings(home: Path) -> Settings:
+    path = home / CONFIG_NAME
+    raw: dict = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path.name}: not valid TOML ({e})") from None
+    _only(raw, ("district", "goals", "jobs", "sources", "subsidy"), CONFIG_NAME)
+    district = _table(raw.get("district", {}), "district")
+    _only(district, ("name", "timezone", "population"), "district")
+    tz = _str(district.get("timezone", "Asia/Shanghai"), "district.timezone")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"district.timezone: '{tz}' is not a known time zone") from None
+    population = district.get("population")
+    return Settings(
+        home=home,
+        district=_str(district.get("name", "本区"), "district.name"),
+        timezone=tz,
+        population=None if population is None else _int(population, "district.population", 1),
+        goals=_goals(raw.get("goals", {})),
+        jobs=_jobs(raw.get("jobs", {})),
+        sources=_sources(raw.get("sources", [])),
+        subsidy=_subsidy(raw.get("subsidy", {})),
+    )

@@ -1,0 +1,227 @@
+"""Agency rows → normalised filings, rejects and warnings (filings.md §1–4). Pure, vectorised.
+
+`normalise(table, today)` takes the frame from `tabular.read_table` and returns
+a `Batch`: the rows to store (one per application number, the file's last row
+winning), the rejected rows with their first failing reason, the warnings,
+and the in-file duplicate count. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from . import ids
+from .tabular import Table
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "application_no": ("申请号", "专利申请号", "申请号/专利号", "专利号", "application_no",
+                       "application number"),
+    "filing_date": ("申请日", "申请日期", "申请时间", "提交日", "filing_date", "filing date"),
+    "applicants": ("申请人", "申请(专利权)人", "申请（专利权）人", "[标]当前申请(专利权)人", "专利权人",
+                   "申请人名称", "申请单位", "applicants", "applicant"),
+    "title": ("发明名称", "专利名称", "名称", "发明创造名称", "标题", "title"),
+    "type": ("专利类型", "类型", "申请类型", "type", "patent_type"),
+    "status": ("法律状态", "案件状态", "状态", "当前状态", "当前法律状态", "简单法律状态", "status",
+               "legal_status"),
+    "credit_code": ("统一社会信用代码", "信用代码", "申请人统一社会信用代码", "工商统一社会信用代码",
+                    "credit_code"),
+    "agency": ("代理机构", "代理机构名称", "agency"),
+    "inventors": ("发明人", "设计人", "发明人/设计人", "inventors"),
+    "grant_date": ("授权日", "授权公告日", "授权日期", "grant_date"),
+}
+REQUIRED = ("application_no", "filing_date", "applicants")
+# The fields stored per filing, in the order of the filings table.
+STORED = ("type", "filing_date", "applicants", "first_applicant", "title", "status",
+          "credit_code", "agency", "inventors", "grant_date")
+
+TYPE_WORDS = {
+    "发明": "invention", "发明专利": "invention", "发明申请": "invention", "invention": "invention",
+    "实用新型": "utility_model", "实用新型专利": "utility_model", "utilitymodel": "utility_model",
+    "utility_model": "utility_model",
+    "外观设计": "design", "外观设计专利": "design", "外观": "design", "design": "design",
+}
+GRANTED_WORDS = ("授权", "有效", "专利权维持")
+TYPE_ZH = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
+
+REASONS = {  # code → words for the officer (the quality page and messages)
+    "too_many_fields": "字段数多于表头",
+    "missing_application_no": "缺少申请号",
+    "bad_application_no": "申请号格式错误",
+    "bad_check_digit": "申请号校验位错误",
+    "bad_type_digit": "申请号类型位错误",
+    "missing_filing_date": "缺少申请日",
+    "bad_filing_date": "申请日无法识别",
+    "future_filing_date": "申请日晚于今天",
+    "type_mismatch": "专利类型与申请号不符",
+    "missing_applicant": "缺少申请人",
+}
+WARNINGS = {
+    "year_mismatch": "申请号年份与申请日年份不同（分案申请常见）",
+    "check_digit_missing": "申请号缺少校验位，已按规则补全",
+    "unknown_type_word": "专利类型文字无法识别，以申请号为准",
+    "conflicting_duplicate": "同一文件中该申请号出现多次且内容不同，以最后一行为准",
+}
+
+
+@dataclass
+class Batch:
+    filings: pl.DataFrame    # application_no, STORED…, first_applicant_key, line, extra
+    rejects: pl.DataFrame    # line, application_no, reason, message
+    warnings: pl.DataFrame   # line, application_no, code, message
+    rows: int
+    duplicate: int
+
+
+def parse_dates(expr: pl.Expr, excel_serials: bool = False) -> pl.Expr:
+    """Dates as agencies write them → Date; impossible or unreadable → null (never rolled over).
+
+    Accepts 2013-03-05, 2013/3/5, 2013.03.05, 2013年3月5日, 20130305, an
+    optional time after it, and (for .xlsx) Excel day serials.
+    """
+    text = expr.str.normalize("NFKC").str.strip_chars()
+    parts = text.str.extract_groups(
+        r"^(\d{4})(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
+        r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+    y = parts.struct.field("1")
+    m = pl.coalesce(parts.struct.field("2"), parts.struct.field("4")).str.zfill(2)
+    d = pl.coalesce(parts.struct.field("3"), parts.struct.field("5")).str.zfill(2)
+    parsed = pl.concat_str(y, pl.lit("-"), m, pl.lit("-"), d).str.to_date("%Y-%m-%d", strict=False)
+    if excel_serials:
+        serial = text.str.extract(r"^(\d{5})(?:\.0+)?$", 1).str.to_integer(strict=False)
+        parsed = pl.coalesce(parsed, (pl.lit(dt.date(1899, 12, 30)) + pl.duration(days=serial)).cast(pl.Date))
+    return parsed
+
+
+def split_names(expr: pl.Expr) -> pl.Expr:
+    """A list cell → list of trimmed names (split on ; ； 、 | and newlines, never commas)."""
+    return (expr.str.replace_all(r"[;；、|\r\n]+", "\x1f").str.split("\x1f")
+            .list.eval(pl.element().str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != "")))
+
+
+def is_granted(status: pl.Expr, grant_date: pl.Expr) -> pl.Expr:
+    return status.is_in(GRANTED_WORDS).fill_null(False) | grant_date.is_not_null()
+
+
+def _col(table: Table, name: str) -> pl.Expr:
+    return pl.col(name) if name in table.frame.columns else pl.lit(None, pl.String)
+
+
+def normalise(table: Table, today: dt.date) -> Batch:
+    f = table.frame
+    xlsx = table.kind == "xlsx"
+    df = ids.parse_application_numbers(f, "application_no")
+    names = split_names(_col(table, "applicants"))
+    type_key = _col(table, "type").str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
+    df = df.with_columns(
+        _date=parse_dates(_col(table, "filing_date"), xlsx),
+        _grant=parse_dates(_col(table, "grant_date"), xlsx),
+        _names=names,
+        _declared=type_key.replace_strict(TYPE_WORDS, default=None),
+        _type_given=type_key.is_not_null(),
+    )
+    date_raw = _col(table, "filing_date")
+    reason = (
+        pl.when(pl.col("ragged").is_not_null() if "ragged" in f.columns else pl.lit(False))
+        .then(pl.lit("too_many_fields"))
+        .when(pl.col("app_error").is_not_null()).then(pl.col("app_error"))
+        .when(date_raw.is_null()).then(pl.lit("missing_filing_date"))
+        .when(pl.col("_date").is_null()).then(pl.lit("bad_filing_date"))
+        .when(pl.col("_date") > pl.lit(today)).then(pl.lit("future_filing_date"))
+        .when(pl.col("_declared").is_not_null() & (pl.col("_declared") != pl.col("app_type")))
+        .then(pl.lit("type_mismatch"))
+        .when(pl.col("_names").list.len().fill_null(0) == 0).then(pl.lit("missing_applicant"))
+        .otherwise(None))
+    df = df.with_columns(_reason=reason)
+
+    rejects = _rejects(df.filter(pl.col("_reason").is_not_null()), table)
+    ok = df.filter(pl.col("_reason").is_null())
+    extra_cols = [c for c in f.columns if c.startswith("extra:")]
+    filings = ok.select(
+        pl.col("app_no").alias("application_no"),
+        pl.col("app_type").alias("type"),
+        pl.col("_date").cast(pl.String).alias("filing_date"),
+        pl.col("_names").list.join("; ").alias("applicants"),
+        pl.col("_names").list.first().alias("first_applicant"),
+        _col(table, "title").alias("title"),
+        _col(table, "status").str.normalize("NFKC").alias("status"),
+        ids.clean_credit_code(_col(table, "credit_code")).alias("credit_code"),
+        _col(table, "agency").alias("agency"),
+        pl.when(_col(table, "inventors").is_null()).then(None)
+        .otherwise(split_names(_col(table, "inventors")).list.join("; ")).alias("inventors"),
+        pl.col("_grant").cast(pl.String).alias("grant_date"),
+        pl.col("line"),
+        (pl.struct([pl.col(c).alias(c[6:]) for c in extra_cols]).struct.json_encode()
+         if extra_cols else pl.lit(None, pl.String)).alias("extra"),
+        # warning inputs
+        (pl.col("app_type_digit").is_in(["1", "2", "3"])
+         & (pl.col("app_year") != pl.col("_date").dt.year())).alias("_w_year"),
+        pl.col("app_check_missing").alias("_w_check"),
+        (pl.col("_type_given") & pl.col("_declared").is_null()).alias("_w_type"),
+        pl.col("app_year"), pl.col("_date").dt.year().alias("_date_year"),
+        _col(table, "type").alias("_type_raw"),
+    ).with_columns(first_applicant_key=ids.name_key(pl.col("first_applicant")))
+
+    content = ["type", "filing_date", "applicants", "title", "status", "credit_code", "agency",
+               "inventors", "grant_date"]
+    filings = filings.with_columns(
+        _last=pl.col("line") == pl.col("line").max().over("application_no"),
+        _conflict=pl.struct(content).n_unique().over("application_no") > 1,
+    )
+    duplicate = filings.height - int(filings["_last"].sum())
+    winners = filings.filter(pl.col("_last"))
+    warnings = _warnings(winners)
+    keep = ["application_no", *STORED, "first_applicant_key", "line", "extra"]
+    return Batch(winners.select(keep).sort("application_no"), rejects, warnings, table.rows, duplicate)
+
+
+def _rejects(bad: pl.DataFrame, table: Table) -> pl.DataFrame:
+    r = pl.col("_reason")
+    have = lambda c: pl.col(c) if c in bad.columns else pl.lit(None, pl.String)
+    message = (
+        pl.when(r == "too_many_fields").then(pl.format(
+            "该行有 {} 个字段，多于表头的 {} 个：名称中可能有未加引号的逗号", have("ragged"),
+            pl.lit(len(table.headers))))
+        .when((r == "bad_application_no") & pl.col("app_sci")).then(pl.format(
+            "申请号“{}”被 Excel 改成了科学计数法，无法还原：请把申请号列设为文本后重新导出",
+            pl.col("application_no")))
+        .when(r == "bad_application_no").then(pl.format(
+            "申请号“{}”不是 8 位或 12 位数字加校验位的格式", pl.col("application_no")))
+        .when(r == "bad_check_digit").then(pl.format(
+            "申请号“{}”的校验位不对（按规则应为 {}）", pl.col("application_no"),
+            ids.app_check_expr(ids.clean_text(pl.col("application_no"))
+                               .str.replace(r"^(?:CN|ZL)+", "").str.extract(r"^(\d{12}|\d{8})", 1))))
+        .when(r == "bad_type_digit").then(pl.format(
+            "申请号“{}”的类型位不是 1、2、3、8、9 之一", pl.col("application_no")))
+        .when(r == "bad_filing_date").then(pl.format("申请日“{}”不是有效日期", pl.col("filing_date")))
+        .when(r == "future_filing_date").then(pl.format("申请日 {} 晚于今天", pl.col("_date")))
+        .when(r == "type_mismatch").then(pl.format(
+            "专利类型写的是“{}”，但申请号表示{}", have("type"),
+            pl.col("app_type").replace_strict(TYPE_ZH, default="")))
+        .otherwise(r.replace_strict(REASONS, default=None)))
+    return bad.select(
+        pl.col("line"),
+        pl.col("application_no") if "application_no" in bad.columns else pl.lit(None, pl.String),
+        r.alias("reason"),
+        message.alias("message"),
+    )
+
+
+def _warnings(w: pl.DataFrame) -> pl.DataFrame:
+    parts = []
+    specs = [
+        ("_w_year", "year_mismatch", pl.format("申请号年份 {} 与申请日年份 {} 不同（分案申请常见）",
+                                               pl.col("app_year"), pl.col("_date_year"))),
+        ("_w_check", "check_digit_missing", pl.format("申请号缺少校验位，已补全为 {}",
+                                                      pl.col("application_no"))),
+        ("_w_type", "unknown_type_word", pl.format("专利类型“{}”无法识别，以申请号为准",
+                                                   pl.col("_type_raw"))),
+        ("_conflict", "conflicting_duplicate", pl.lit(WARNINGS["conflicting_duplicate"])),
+    ]
+    for flag, code, message in specs:
+        parts.append(w.filter(pl.col(flag)).select(
+            "line", "application_no", pl.lit(code).alias("code"), message.alias("message")))
+    return pl.concat(parts).sort("line", "code")

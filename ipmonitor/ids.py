@@ -1,0 +1,135 @@
+"""Identifiers: patent application numbers, credit codes, compared names.
+
+Each rule is written once, as polars expressions over a whole column; the
+scalar helpers run the same expressions on a one-element frame, so the CLI,
+the seeds and the import can never disagree.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+TYPE_BY_DIGIT = {"1": "invention", "8": "invention", "2": "utility_model",
+                 "9": "utility_model", "3": "design"}
+TYPES = ("invention", "utility_model", "design")
+
+_W12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+_W8 = (2, 3, 4, 5, 6, 7, 8, 9)
+
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_W = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """NFKC, ideographic full stop as '.', every white space removed, upper case."""
+    return (expr.str.normalize("NFKC")
+            .str.replace_all("。", ".", literal=True)
+            .str.replace_all(r"\s+", "")
+            .str.to_uppercase())
+
+
+def name_key(expr: pl.Expr) -> pl.Expr:
+    """A name as compared: NFKC, no white space, Latin letters case-folded."""
+    return (expr.str.normalize("NFKC").str.replace_all(r"\s+", "")
+            .str.to_lowercase())
+
+
+def _weighted_sum(digits: pl.Expr, weights: tuple[int, ...]) -> pl.Expr:
+    return pl.sum_horizontal(
+        digits.str.slice(i, 1).str.to_integer(strict=False) * w
+        for i, w in enumerate(weights))
+
+
+def app_check_expr(digits: pl.Expr) -> pl.Expr:
+    """The check character of 12 (or 8) application-number digits."""
+    total = (pl.when(digits.str.len_chars() == 12)
+             .then(_weighted_sum(digits, _W12))
+             .otherwise(_weighted_sum(digits, _W8)))
+    rem = total % 11
+    return pl.when(rem == 10).then(pl.lit("X")).otherwise(rem.cast(pl.String))
+
+
+def parse_application_numbers(df: pl.DataFrame, col: str) -> pl.DataFrame:
+    """Add columns describing the application number in `col`.
+
+    Added: `app_no` (canonical `DIGITS.C`, null when unusable), `app_error`
+    (first failing reason code or null), `app_check_missing` (bool),
+    `app_type`, `app_type_digit`, `app_year`, `app_sci` (looks like scientific notation).
+    """
+    raw = pl.col(col)
+    s1 = df.with_columns(
+        _an_clean=clean_text(raw).str.replace(r"^(?:CN|ZL)+", ""))
+    c = pl.col("_an_clean")
+    s2 = s1.with_columns(
+        _an_digits=c.str.extract(r"^(\d{12}|\d{8})\.?([0-9X])?$", 1),
+        _an_given=c.str.extract(r"^(\d{12}|\d{8})\.?([0-9X])?$", 2),
+        _an_sci=c.str.contains(r"^\d+(?:\.\d+)?E[+-]?\d+$"),
+    )
+    d = pl.col("_an_digits")
+    s3 = s2.with_columns(_an_calc=app_check_expr(d),
+                         _an_typed=pl.when(d.str.len_chars() == 12)
+                         .then(d.str.slice(4, 1)).otherwise(d.str.slice(2, 1)))
+    given, calc, typed = pl.col("_an_given"), pl.col("_an_calc"), pl.col("_an_typed")
+    error = (pl.when(raw.is_null() | (c == "")).then(pl.lit("missing_application_no"))
+             .when(d.is_null()).then(pl.lit("bad_application_no"))
+             .when(given.is_not_null() & (given != calc)).then(pl.lit("bad_check_digit"))
+             .when(~typed.is_in(list(TYPE_BY_DIGIT))).then(pl.lit("bad_type_digit"))
+             .otherwise(None))
+    year = (pl.when(d.str.len_chars() == 12).then(d.str.slice(0, 4).str.to_integer(strict=False))
+            .otherwise(d.str.slice(0, 2).str.to_integer(strict=False)
+                       .pipe(lambda yy: pl.when(yy >= 80).then(yy + 1900).otherwise(yy + 2000))))
+    out = s3.with_columns(
+        app_error=error,
+        app_sci=pl.col("_an_sci").fill_null(False),
+        app_check_missing=d.is_not_null() & given.is_null(),
+        app_type=typed.replace_strict(TYPE_BY_DIGIT, default=None),
+        app_type_digit=typed,
+        app_year=year.cast(pl.Int32),
+    ).with_columns(
+        app_no=pl.when(pl.col("app_error").is_null()).then(d + "." + calc).otherwise(None))
+    return out.drop("_an_clean", "_an_digits", "_an_given", "_an_sci", "_an_calc", "_an_typed")
+
+
+def canonical_application_no(text: str) -> str:
+    """The canonical form of one application number, or ValueError(reason)."""
+    row = parse_application_numbers(pl.DataFrame({"n": [text]}, schema={"n": pl.String}), "n").row(0, named=True)
+    if row["app_error"]:
+        raise ValueError(row["app_error"])
+    return row["app_no"]
+
+
+def application_check_char(digits: str) -> str:
+    """The check character for 12 or 8 digits (used by seeds and tests)."""
+    return pl.select(app_check_expr(pl.lit(digits))).item()
+
+
+def credit_code_valid(expr: pl.Expr) -> pl.Expr:
+    """True when a cleaned 18-character credit code carries a correct check character."""
+    mapping = {ch: i for i, ch in enumerate(CREDIT_ALPHABET)}
+    vals = [expr.str.slice(i, 1).replace_strict(mapping, default=None, return_dtype=pl.Int32)
+            for i in range(18)]
+    total = pl.sum_horizontal(v * w for v, w in zip(vals[:17], _CREDIT_W))
+    check = (31 - total % 31) % 31
+    all_known = pl.all_horizontal(v.is_not_null() for v in vals)
+    return (expr.str.len_chars() == 18) & all_known & (check == vals[17])
+
+
+def clean_credit_code(expr: pl.Expr) -> pl.Expr:
+    """A credit code as compared: NFKC, no white space, upper case; empty → null."""
+    cleaned = clean_text(expr)
+    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def credit_check_char(first17: str) -> str:
+    """The GB 32100-2015 check character for 17 characters (seeds and tests)."""
+    total = sum(CREDIT_ALPHABET.index(ch) * w for ch, w in zip(first17, _CREDIT_W))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_credit_code(code: str) -> bool:
+    s = pl.Series("c", [code], dtype=pl.String)
+    return bool(pl.select(credit_code_valid(clean_credit_code(pl.lit(s)))).item())
+
+
+def clean_credit_code_str(code: str) -> str | None:
+    return pl.select(clean_credit_code(pl.lit(pl.Series("c", [code], dtype=pl.String)))).item()
