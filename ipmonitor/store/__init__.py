@@ -153,3 +153,7 @@ def frame(db: Database, sql: str, params=(), schema: dict | None = None) -> pl.D
 
 def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+# The query modules; importing them also registers their migrations, in this order.
+from . import records  # noqa: E402,F401
