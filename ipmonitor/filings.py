@@ -113,7 +113,7 @@ def _col(table: Table, name: str) -> pl.Expr:
 def normalise(table: Table, today: dt.date) -> Batch:
     f = table.frame
     xlsx = table.kind == "xlsx"
-    df = ids.parse_application_numbers(f, "application_no")
+    df = ids.parse_application_numbers(f.lazy(), "application_no")
     names = split_names(_col(table, "applicants"))
     type_key = _col(table, "type").str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
     df = df.with_columns(
@@ -135,7 +135,7 @@ def normalise(table: Table, today: dt.date) -> Batch:
         .then(pl.lit("type_mismatch"))
         .when(pl.col("_names").list.len().fill_null(0) == 0).then(pl.lit("missing_applicant"))
         .otherwise(None))
-    df = df.with_columns(_reason=reason)
+    df = df.with_columns(_reason=reason).collect()
 
     rejects = _rejects(df.filter(pl.col("_reason").is_not_null()), table)
     ok = df.filter(pl.col("_reason").is_null())

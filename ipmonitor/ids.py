@@ -35,9 +35,10 @@ def name_key(expr: pl.Expr) -> pl.Expr:
 
 
 def _weighted_sum(digits: pl.Expr, weights: tuple[int, ...]) -> pl.Expr:
-    return pl.sum_horizontal(
-        digits.str.slice(i, 1).str.to_integer(strict=False) * w
-        for i, w in enumerate(weights))
+    """Σ digit·weight, on the digits as one integer (integer arithmetic beats string slicing)."""
+    n = digits.str.to_integer(strict=False)
+    last = len(weights) - 1
+    return pl.sum_horizontal((n // 10 ** (last - i) % 10) * w for i, w in enumerate(weights))
 
 
 def app_check_expr(digits: pl.Expr) -> pl.Expr:
@@ -49,8 +50,8 @@ def app_check_expr(digits: pl.Expr) -> pl.Expr:
     return pl.when(rem == 10).then(pl.lit("X")).otherwise(rem.cast(pl.String))
 
 
-def parse_application_numbers(df: pl.DataFrame, col: str) -> pl.DataFrame:
-    """Add columns describing the application number in `col`.
+def parse_application_numbers(df, col: str):
+    """Add columns describing the application number in `col` (to a DataFrame or LazyFrame).
 
     Added: `app_no` (canonical `DIGITS.C`, null when unusable), `app_error`
     (first failing reason code or null), `app_check_missing` (bool),
@@ -61,9 +62,9 @@ def parse_application_numbers(df: pl.DataFrame, col: str) -> pl.DataFrame:
         _an_clean=clean_text(raw).str.replace(r"^(?:CN|ZL)+", ""))
     c = pl.col("_an_clean")
     s2 = s1.with_columns(
-        _an_digits=c.str.extract(r"^(\d{12}|\d{8})\.?([0-9X])?$", 1),
-        _an_given=c.str.extract(r"^(\d{12}|\d{8})\.?([0-9X])?$", 2),
-        _an_sci=c.str.contains(r"^\d+(?:\.\d+)?E[+-]?\d+$"),
+        _an_digits=c.str.extract(r"^([0-9]{12}|[0-9]{8})\.?([0-9X])?$", 1),
+        _an_given=c.str.extract(r"^([0-9]{12}|[0-9]{8})\.?([0-9X])?$", 2),
+        _an_sci=c.str.contains(r"^[0-9]+(?:\.[0-9]+)?E[+-]?[0-9]+$"),
     )
     d = pl.col("_an_digits")
     s3 = s2.with_columns(_an_calc=app_check_expr(d),

@@ -65,8 +65,6 @@ migrations(name="0001_filings")(_statements(
         title TEXT, status TEXT, credit_code TEXT, agency TEXT, inventors TEXT, grant_date TEXT,
         first_import_id INTEGER NOT NULL REFERENCES imports(id),
         last_import_id INTEGER NOT NULL REFERENCES imports(id))""",
-    "CREATE INDEX filings_by_date ON filings (filing_date)",
-    "CREATE INDEX filings_by_key ON filings (first_applicant_key)",
     """CREATE TABLE filing_history (        -- the values a filing had before an import changed them
         id INTEGER PRIMARY KEY,
         application_no TEXT NOT NULL,
@@ -87,8 +85,8 @@ migrations(name="0001_filings")(_statements(
         application_no TEXT NOT NULL,
         import_id INTEGER NOT NULL REFERENCES imports(id),
         line INTEGER NOT NULL,
-        extra TEXT,                         -- the row's unrecognised columns, JSON
-        PRIMARY KEY (application_no, import_id))""",
+        extra TEXT)                         -- the row's unrecognised columns, JSON
+    """,
     """CREATE TABLE rejects (
         id INTEGER PRIMARY KEY,
         import_id INTEGER NOT NULL REFERENCES imports(id),

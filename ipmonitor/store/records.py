@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 from sqlite_utils import Database
 
+from ..merge import merge
 from . import frame
 
 FILING_FIELDS = ("type", "filing_date", "applicants", "first_applicant", "first_applicant_key",
@@ -30,76 +33,63 @@ def finish_import(db: Database, import_id: int, counts: dict) -> None:
         (*[counts[k] for k in COUNT_KEYS], import_id))
 
 
-def _stage(db: Database, name: str, df: pl.DataFrame, key: str) -> None:
-    cols = df.columns
-    db.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
-    db.conn.execute(f"CREATE TEMP TABLE {name} ({', '.join(cols)}, PRIMARY KEY ({key}))")
-    db.conn.executemany(f"INSERT INTO temp.{name} VALUES ({', '.join('?' * len(cols))})",
-                        df.iter_rows())
+def _stored(db: Database, table: str, key: str, fields, keys: pl.Series, schema) -> pl.DataFrame:
+    """The stored versions of `keys` (one JSON parameter, joined in SQLite: no temp table)."""
+    return frame(db, f"SELECT t.{key}, {', '.join(f't.{f}' for f in fields)} FROM json_each(?) j "
+                     f"JOIN {table} t ON t.{key} = j.value",
+                 (json.dumps(keys.to_list(), ensure_ascii=False),), schema=schema)
 
 
-def _differs(fields, new: str, old: str) -> str:
-    return " OR ".join(f"({new}.{f} IS NOT NULL AND {new}.{f} IS NOT {old}.{f})" for f in fields)
+def _insert(db: Database, table: str, df: pl.DataFrame, extra: dict | None = None) -> None:
+    extra = extra or {}
+    cols = [*df.columns, *extra]
+    db.conn.executemany(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+        df.with_columns(pl.lit(v).alias(k) for k, v in extra.items()).iter_rows())
 
 
-def _merge_counts(db: Database, table: str, key: str, fields) -> tuple[int, int]:
-    new = db.conn.execute(
-        f"SELECT count(*) FROM temp.staging s LEFT JOIN {table} t USING ({key}) "
-        f"WHERE t.{key} IS NULL").fetchone()[0]
-    updated = db.conn.execute(
-        f"SELECT count(*) FROM temp.staging s JOIN {table} t USING ({key}) "
-        f"WHERE {_differs(fields, 's', 't')}").fetchone()[0]
-    return new, updated
+def _update(db: Database, table: str, key: str, df: pl.DataFrame, extra: dict) -> None:
+    cols = [c for c in df.columns if c != key]
+    sets = ", ".join(f"{c} = ?" for c in [*cols, *extra])
+    db.conn.executemany(
+        f"UPDATE {table} SET {sets} WHERE {key} = ?",
+        df.with_columns(pl.lit(v).alias(k) for k, v in extra.items()).select(*cols, *extra, key).iter_rows())
 
 
 def save_rows(db: Database, table: str, import_id: int, df: pl.DataFrame) -> None:
     """Rejects or warnings of one import: columns line, application_no, reason|code, message."""
-    cols = ["import_id", *df.columns]
-    db.conn.executemany(
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-        df.with_columns(pl.lit(import_id).alias("import_id")).select(cols).iter_rows())
+    _insert(db, table, df, {"import_id": import_id})
 
 
 def save_filings(db: Database, import_id: int, filings: pl.DataFrame) -> tuple[int, int]:
     """Merge one file's filings (unique numbers) into the store; returns (new, updated).
 
-    A field the file does not carry, or an empty cell, keeps its stored value;
-    the trigger `filings_keep_history` keeps the values an update replaces.
+    The trigger `filings_keep_history` keeps the values an update replaces.
     """
-    cols = ["application_no", *FILING_FIELDS, "line", "extra"]
-    _stage(db, "staging", filings.select(cols), "application_no")
-    new, updated = _merge_counts(db, "filings", "application_no", FILING_FIELDS)
-    sets = ", ".join(f"{f} = coalesce(excluded.{f}, filings.{f})" for f in FILING_FIELDS)
-    db.conn.execute(
-        f"""INSERT INTO filings (application_no, {', '.join(FILING_FIELDS)}, first_import_id, last_import_id)
-            SELECT application_no, {', '.join(FILING_FIELDS)}, :imp, :imp FROM temp.staging WHERE true
-            ON CONFLICT (application_no) DO UPDATE SET {sets}, last_import_id = excluded.last_import_id
-            WHERE {_differs(FILING_FIELDS, 'excluded', 'filings')}""", {"imp": import_id})
-    db.conn.execute(
-        "INSERT OR REPLACE INTO filing_sources (application_no, import_id, line, extra) "
-        "SELECT application_no, ?, line, extra FROM temp.staging", (import_id,))
-    db.conn.execute("DROP TABLE temp.staging")
-    return new, updated
+    cols = ["application_no", *FILING_FIELDS]
+    incoming = filings.select(cols)
+    stored = _stored(db, "filings", "application_no", FILING_FIELDS, incoming["application_no"],
+                     incoming.schema)
+    m = merge(incoming, stored, "application_no", list(FILING_FIELDS))
+    _insert(db, "filings", m.new, {"first_import_id": import_id, "last_import_id": import_id})
+    _update(db, "filings", "application_no", m.updated, {"last_import_id": import_id})
+    _insert(db, "filing_sources", filings.select("application_no", "line", "extra"),
+            {"import_id": import_id})
+    return m.new.height, m.updated.height
 
 
 def save_entities(db: Database, import_id: int, entities: pl.DataFrame,
                   aliases: pl.DataFrame) -> tuple[int, int]:
     """Upsert registry rows by credit code; an entity's aliases are replaced when the file gives some."""
-    cols = ["credit_code", *ENTITY_FIELDS]
-    _stage(db, "staging", entities.select(cols), "credit_code")
-    new, updated = _merge_counts(db, "entities", "credit_code", ENTITY_FIELDS)
-    sets = ", ".join(f"{f} = coalesce(excluded.{f}, entities.{f})" for f in ENTITY_FIELDS)
-    db.conn.execute(
-        f"""INSERT INTO entities (credit_code, {', '.join(ENTITY_FIELDS)}, import_id)
-            SELECT credit_code, {', '.join(ENTITY_FIELDS)}, :imp FROM temp.staging WHERE true
-            ON CONFLICT (credit_code) DO UPDATE SET {sets}, import_id = excluded.import_id
-            WHERE {_differs(ENTITY_FIELDS, 'excluded', 'entities')}""", {"imp": import_id})
-    db.conn.execute("DELETE FROM entity_aliases WHERE credit_code IN "
-                    "(SELECT credit_code FROM temp.staging WHERE aliases IS NOT NULL)")
-    db.conn.executemany("INSERT OR IGNORE INTO entity_aliases (credit_code, alias, alias_key) VALUES (?, ?, ?)",
-                        aliases.select("credit_code", "alias", "alias_key").iter_rows())
-    db.conn.execute("DROP TABLE temp.staging")
-    return new, updated
+    incoming = entities.select("credit_code", *ENTITY_FIELDS)
+    stored = _stored(db, "entities", "credit_code", ENTITY_FIELDS, incoming["credit_code"], incoming.schema)
+    m = merge(incoming, stored, "credit_code", list(ENTITY_FIELDS))
+    _insert(db, "entities", m.new, {"import_id": import_id})
+    _update(db, "entities", "credit_code", m.updated, {"import_id": import_id})
+    db.conn.executemany("DELETE FROM entity_aliases WHERE credit_code = ?",
+                        aliases.select("credit_code").unique().iter_rows())
+    _insert(db, "entity_aliases", aliases.select("credit_code", "alias", "alias_key"))
+    return m.new.height, m.updated.height
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -178,3 +168,18 @@ def counts(db: Database) -> dict:
             "entities": one("SELECT count(*) FROM entities"),
             "rejects": reject_count(db),
             "imports": one("SELECT count(*) FROM imports")}
+
+
+def history_changed_between(db: Database, start: str, end: str) -> pl.DataFrame:
+    """Every replaced version (as in `history`) of the filings of any date that an import made in
+    [start, end) (UTC ISO times) changed, with the fields attribution needs."""
+    return frame(db, """
+        SELECT h.id, h.application_no, h.status AS old_status, f.status AS current_status,
+               i.imported_at AS changed_at, i.file AS file, f.filing_date, f.type, f.title,
+               f.credit_code, f.first_applicant, f.first_applicant_key
+        FROM filing_history h JOIN filings f USING (application_no)
+        JOIN imports i ON i.id = h.replaced_by_import_id
+        WHERE h.application_no IN (
+            SELECT application_no FROM filing_history WHERE replaced_by_import_id IN (
+                SELECT id FROM imports WHERE imported_at >= ? AND imported_at < ?))
+        ORDER BY h.application_no, h.id""", (start, end), schema={"id": pl.Int64})
