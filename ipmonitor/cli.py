@@ -174,5 +174,25 @@ def progress(ctx, year, as_of, as_json):
     click.echo(f"entities: {len(doc['by_enterprise'])} registered, {zero} without a filing this year")
 
 
+@main.command()
+@click.option("--year", type=int, help="Year (default: the year of --as-of, else this year).")
+@date_option("--as-of", help="Look at filings up to this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def signals(ctx, year, as_of, as_json):
+    """Patterns worth a look (near-identical titles, design series, bursts): prompts, not verdicts."""
+    home = home_of(ctx)
+    found = app.signals(home, *app.resolve_period(home, year, as_of))
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        click.echo("No signals: nothing unusual in this year's filings.")
+    for s in found:
+        click.echo(f"[{s['score']:.2f}] {s['kind']}  {s['applicant']}: {s['detail']}")
+        click.echo(f"       {', '.join(s['applications'])}")
+
+
 # The commands of the other capabilities register themselves on `main`.
 from . import cli_demo  # noqa: E402,F401
+from . import cli_report  # noqa: E402,F401

@@ -183,3 +183,26 @@ def history_changed_between(db: Database, start: str, end: str) -> pl.DataFrame:
             SELECT application_no FROM filing_history WHERE replaced_by_import_id IN (
                 SELECT id FROM imports WHERE imported_at >= ? AND imported_at < ?))
         ORDER BY h.application_no, h.id""", (start, end), schema={"id": pl.Int64})
+
+
+def ever_granted(db: Database, granted_words) -> pl.DataFrame:
+    """Every filing that some stored version shows granted (a granted status word or a grant
+    date), with the time of the first import that showed it (`first_seen_granted`, UTC ISO)."""
+    marks = ", ".join("?" * len(granted_words))
+    return frame(db, f"""
+        SELECT f.application_no, f.type, f.filing_date, f.status, f.grant_date, f.credit_code,
+               f.first_applicant_key, g.first_seen_granted
+        FROM (SELECT v.application_no, min(i.imported_at) AS first_seen_granted
+              FROM (SELECT application_no, status, grant_date, from_import_id AS import_id FROM filing_history
+                    UNION ALL SELECT application_no, status, grant_date, last_import_id FROM filings) v
+              JOIN imports i ON i.id = v.import_id
+              WHERE v.status IN ({marks}) OR v.grant_date IS NOT NULL
+              GROUP BY v.application_no) g
+        JOIN filings f USING (application_no)""", tuple(granted_words))
+
+
+def claim_numbers(db: Database) -> pl.DataFrame:
+    """(claim_id, application_no) of every subsidy claim; empty before the subsidy log exists."""
+    if not db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subsidy_claims'").fetchone():
+        return pl.DataFrame(schema={"claim_id": pl.String, "application_no": pl.String})
+    return frame(db, "SELECT id AS claim_id, application_no FROM subsidy_claims")
