@@ -157,7 +157,8 @@ def _read_csv(data: bytes, name: str, sha: str, aliases, required) -> Table:
     text = decode(data)
     if not text.strip():
         raise FileFailed("the file is empty")
-    lines = text.splitlines(keepends=True)[:HEADER_SEARCH_LINES]
+    # split on "\n" only: str.splitlines also breaks at U+2028, \x0c … which csv does not
+    lines = [line + "\n" for line in text[: 1 << 20].split("\n", HEADER_SEARCH_LINES)[:HEADER_SEARCH_LINES]]
     best = None  # (matched, delimiter, line index, cells)
     for i, line in enumerate(lines):
         for delim in (",", "\t", ";"):

@@ -319,3 +319,9 @@ def test_explicit_column_map_from_sources(home, cli):
         encoding="utf-8")
     text = "案卷申请编号,递交日,客户\n201310699744.2,2013-03-05,甲\n"
     assert only_file(cli.json("import", write(home / "m.csv", text)))["new"] == 1
+
+
+def test_odd_line_separators_in_a_title_line_do_not_shift_line_numbers(home, cli):
+    text = "清单\u2028第二部分\x0c,,\n" + HEADER + "\n" + "201310699744.3,2013-03-05,甲,,,\n"
+    only_file(cli.json("import", write(home / "s.csv", text)))
+    assert cli.json("rejects")[0]["line"] == 3

@@ -118,7 +118,8 @@ def connect(path: Path) -> Database:
         if migrations.pending(db):
             with transaction(db):  # one process migrates; the others wait, then find nothing pending
                 migrations.apply(db)
-        conn.execute(f"PRAGMA user_version = {len(migrations.applied(db))}")
+                # the schema version, for tools that read user_version (a write: only when it changes)
+                conn.execute(f"PRAGMA user_version = {len(migrations.applied(db))}")
     except sqlite3.DatabaseError as e:
         conn.close()
         raise DatabaseError(f"database {path} is not usable: {e}") from None
@@ -154,4 +155,4 @@ def utc_now() -> str:
 
 
 # The query modules; importing them also registers their migrations, in this order.
-from . import records  # noqa: E402,F401
+from . import records, claims, runs  # noqa: E402,F401
