@@ -125,12 +125,15 @@ def imports_list(db: Database) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def filings_between(db: Database, start: str, end: str) -> pl.DataFrame:
-    """Filings with a filing date in [start, end] (ISO dates), every stored field."""
-    return frame(db, "SELECT application_no, type, filing_date, applicants, first_applicant, "
-                     "first_applicant_key, title, status, credit_code, agency, grant_date "
-                     "FROM filings WHERE filing_date BETWEEN ? AND ? ORDER BY filing_date, application_no",
-                 (start, end))
+FILING_COLUMNS = ("application_no", "type", "filing_date", "applicants", "first_applicant",
+                  "first_applicant_key", "title", "status", "credit_code", "agency", "grant_date")
+
+
+def filings_between(db: Database, start: str, end: str, columns=None) -> pl.DataFrame:
+    """Filings with a filing date in [start, end] (ISO dates): the given columns, else all."""
+    cols = [c for c in (columns or FILING_COLUMNS) if c in FILING_COLUMNS]
+    return frame(db, f"SELECT {', '.join(cols)} FROM filings WHERE filing_date BETWEEN ? AND ? "
+                     "ORDER BY filing_date, application_no", (start, end))
 
 
 def entities(db: Database) -> pl.DataFrame:
