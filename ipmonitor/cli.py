@@ -195,4 +195,6 @@ def signals(ctx, year, as_of, as_json):
 
 # The commands of the other capabilities register themselves on `main`.
 from . import cli_demo  # noqa: E402,F401
+from . import cli_subsidy  # noqa: E402,F401
+from . import cli_serve  # noqa: E402,F401
 from . import cli_report  # noqa: E402,F401

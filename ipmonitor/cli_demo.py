@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
-from . import demo
+from . import demo, render
 from .cli import _print_import, main, print_json
 
 
@@ -20,6 +21,8 @@ def demo_command(out, demo_home, as_json):
     """Build a fresh demo home from seeds/, import everything and show the progress."""
     home, results, progress = demo.build(demo.seeds_dir(), Path(demo_home).resolve())
     try:
+        index = render.build_pages(home, year=progress["year"], as_of=dt.date.fromisoformat(progress["as_of"]),
+                                   out=Path(out).resolve())
         if as_json:
             print_json(progress)
             return
@@ -30,5 +33,7 @@ def demo_command(out, demo_home, as_json):
                    f"{i['count']}/{i['goal']} invention ({i['status']})")
         click.echo(f"demo home: {home.settings.home}  (try: ipmonitor --home {demo_home} progress "
                    f"--as-of {progress['as_of']})")
+        click.echo("pages (open index.html in a browser):")
+        click.echo(str(index))
     finally:
         home.close()

@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-from . import app
+from . import app, ledger
 from .config import CONFIG_NAME, DB_NAME
 from .errors import UsageError
 
@@ -42,5 +42,6 @@ def build(seeds: Path, home_dir: Path) -> tuple[app.Home, list[dict], dict]:
     results = app.import_files(home, [seeds / "enterprises.csv"], "registry")
     agency_files = sorted(p for p in (seeds / "agencies").iterdir() if p.is_file())
     results += app.import_files(home, agency_files, "filings")
+    results += ledger.apply_seed_decisions(home, seeds / "subsidies")
     as_of = data_as_of(home)
     return home, results, app.progress(home, as_of.year, as_of)

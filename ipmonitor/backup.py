@@ -1,0 +1,96 @@
+"""Online backups of the database into backups/: SQLite's backup API, verified, the newest `keep` kept.
+
+A backup is written under a dot-name, checked with `PRAGMA integrity_check`,
+switched to a rollback journal (one self-contained file, no -wal beside it),
+fsynced and only then renamed to `ipmonitor-<UTC timestamp>.db`. Restoring is
+copying one of them over `ipmonitor.db` while no server runs (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .config import Settings
+from .errors import IpmonitorError
+from .inbox import fsync_dir, place
+
+BACKUPS = "backups"
+NAME = re.compile(r"^ipmonitor-(\d{8}T\d{6}Z)(?:-(\d+))?\.db$")
+
+
+class BackupFailed(IpmonitorError):
+    """The backup could not be written or did not verify; earlier backups are untouched."""
+
+
+def backup_name(now: dt.datetime) -> str:
+    return f"ipmonitor-{now.astimezone(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.db"
+
+
+def backups(folder: Path) -> list[Path]:
+    """The backups in `folder`, oldest first (by the timestamp in the name, then the suffix)."""
+    found = []
+    for p in folder.glob("ipmonitor-*.db") if folder.is_dir() else ():
+        m = NAME.match(p.name)
+        if m and p.is_file():
+            found.append((m.group(1), int(m.group(2) or 0), p))
+    return [p for *_, p in sorted(found)]
+
+
+def verify(path: Path) -> str:
+    """`PRAGMA integrity_check` of a backup file: "ok" or the first problem."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    finally:
+        conn.close()
+    return "ok" if rows == [("ok",)] else "; ".join(r[0] for r in rows[:3])
+
+
+def make_backup(db: Database, settings: Settings, keep: int,
+                now: dt.datetime | None = None) -> tuple[Path, list[Path]]:
+    """Back up the open database; returns (the new backup, the old backups removed)."""
+    folder = settings.path(BACKUPS)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".ipmonitor-*.tmp"):   # left by a process that was killed
+        stale.unlink(missing_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".ipmonitor-", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            db.conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        problem = verify(tmp)
+        if problem != "ok":
+            raise BackupFailed(f"the backup did not verify (integrity_check: {problem}); not kept")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        dest = place(tmp, folder, backup_name(now or dt.datetime.now(dt.timezone.utc)))
+        fsync_dir(folder)
+    except sqlite3.Error as e:
+        raise BackupFailed(f"cannot back up the database: {e}") from None
+    except OSError as e:
+        raise BackupFailed(f"cannot write the backup into {folder}: {e.strerror or e}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest, prune(folder, keep)
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups (only files named like ours)."""
+    old = backups(folder)[:-keep] if keep > 0 else []
+    for p in old:
+        p.unlink(missing_ok=True)
+    return old

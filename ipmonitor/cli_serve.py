@@ -1,0 +1,86 @@
+"""`ipmonitor serve`, `fetch` and `status`: the scheduled server and its by-hand companions."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import sources
+from .cli import home_of, main, print_json
+
+
+@main.command()
+@click.option("--inbox-quiet", type=click.FloatRange(0, 3600), default=5.0, show_default=True,
+              metavar="SECONDS", help="Import a file in inbox/ only once it has not changed for this long.")
+@click.option("--stop-grace", type=click.FloatRange(0, 9), default=8.0, show_default=True,
+              metavar="SECONDS", help="On SIGTERM/SIGINT, how long a running job may go on before its "
+                                      "database work is interrupted and rolled back.")
+@click.pass_context
+def serve(ctx, inbox_quiet, stop_grace):
+    """Run the scheduled jobs (inbox, fetch, report, backup) until SIGTERM or Ctrl-C."""
+    from jobs.schedule import serve as run_server
+
+    from .config import resolve_home
+    sys.exit(run_server(resolve_home(ctx.obj["home"]), inbox_quiet=inbox_quiet, stop_grace=stop_grace))
+
+
+FETCH_WORDS = {"new": "new file inbox/{file} ({bytes} bytes)",
+               "unchanged": "same content as the last fetch or an import; nothing dropped",
+               "not_modified": "not modified since the last fetch",
+               "failed": "FAILED: {error}"}
+
+
+@main.command()
+@click.argument("source", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def fetch(ctx, source, as_json):
+    """Fetch every [[sources]] url (or only SOURCE) into inbox/ now; the inbox job imports it."""
+    from jobs.context import Context, Result
+    from jobs.runner import record
+
+    home = home_of(ctx)
+    sources.select(home.settings, source)          # an unknown name is a usage error, not a run
+    results: list[dict] = []
+
+    def body(h, c):
+        results.extend(sources.fetch_all(h, source))
+        return Result(*sources.summary(results))
+    run_id, result = record(home, "fetch", "manual", body, Context())
+    if as_json:
+        print_json({"run": run_id, "outcome": result.outcome, "sources": results})
+    else:
+        for r in results:
+            click.echo(f"{r['source']}: {FETCH_WORDS[r['status']].format(**r)}")
+        if not results:
+            click.echo(result.message)
+    if result.outcome == "failed":
+        if not results:       # the run itself failed (the database, a bug): say why
+            click.echo(f"ipmonitor: fetch failed: {result.message}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def status(ctx, as_json):
+    """Each job's last and next run, the counts, and whether a server runs on this home."""
+    from jobs.status import status as build_status
+
+    doc = build_status(home_of(ctx))
+    if as_json:
+        print_json(doc)
+        return
+    server = doc["server"]
+    click.echo(f"server: {'running (pid ' + str(server['pid']) + ')' if server['running'] else 'not running'}"
+               f"  home: {doc['home']}")
+    click.echo(f"{'job':<8}{'schedule':<22}{'last run':<27}{'outcome':<9}{'items':>6}  next run")
+    for name, j in doc["jobs"].items():
+        click.echo(f"{name:<8}{j['schedule']:<22}{j['last_run'] or '-':<27}{j['outcome'] or '-':<9}"
+                   f"{'-' if j['items'] is None else j['items']:>6}  {j['next_run'] or '-'}")
+        if j["outcome"] == "failed":
+            click.echo(f"{'':<8}last message: {j['message']}")
+    c = doc["counts"]
+    click.echo(f"filings {c['filings']}, rejected rows {c['rejects']}, subsidy claims {c['claims']}; "
+               f"data last imported {doc['last_import_at'] or 'never'}")

@@ -1,0 +1,179 @@
+"""`ipmonitor subsidy …`: the subsidy claims log (claim, approve, reject, pay, correct, import, list, verify)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+
+from . import ledger, subsidies, subsidy_import
+from .cli import _exit_for, _print_import, date_option, home_of, main, print_json
+from .errors import VerifyFailed
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):   # no login name in the environment nor the password database
+        return "unknown"
+
+
+def by_option(f):
+    return click.option("--by", metavar="WHO", default=_default_user, show_default="the OS user",
+                        help="Who records this.")(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
+
+
+def _line(c: dict) -> str:
+    amounts = f"claimed {c['claimed']:,}, approved {c['approved']:,}, paid {c['paid']:,} yuan"
+    return (f"{c['id']}  {c['application_no']}  {c['stage']:<11} {c['state']:<9} {amounts}  "
+            f"claimant {c['claimant']}  submitted {c['submitted_on']}")
+
+
+def _show(claim: dict, as_json: bool, what: str) -> None:
+    if as_json:
+        print_json(claim)
+    else:
+        click.echo(f"claim {claim['id']} {what}.")
+        click.echo(_line(claim))
+        last = claim["events"][-1]
+        click.echo(f"event {last['event']} by {last['by']} at {last['at']}, hash {last['hash']}")
+
+
+@main.group()
+def subsidy():
+    """The subsidy claims log: append-only, rule-checked, tamper-evident (docs/subsidies.md)."""
+
+
+@subsidy.command("claim")
+@click.option("--application-no", required=True, metavar="N", help="The filing's application number.")
+@click.option("--claimant", required=True, metavar="CODE", help="The claimant's unified social credit code.")
+@click.option("--stage", required=True, type=click.Choice(ledger.STAGES, case_sensitive=False),
+              help="application (申请资助), grant (授权资助), pct (PCT 国际申请) or maintenance (年费资助).")
+@click.option("--amount", required=True, type=int, metavar="YUAN", help="Amount claimed, whole yuan.")
+@date_option("--date", "submitted_on", help="Submitted date; its year is the claim's year (default: today).")
+@click.option("--note", metavar="TEXT", help="A note kept with the claim.")
+@by_option
+@json_option
+@click.pass_context
+def claim(ctx, application_no, claimant, stage, amount, submitted_on, note, by, as_json):
+    """Record a new claim (checked against the rules and the year's schedule)."""
+    home = home_of(ctx)
+    c = subsidies.submit(home.db, home.settings, application_no=application_no, claimant=claimant,
+                         stage=stage.lower(), amount=amount, submitted_on=submitted_on, note=note, by=by)
+    _show(c, as_json, "submitted")
+
+
+@subsidy.command("approve")
+@click.argument("claim_id")
+@click.option("--amount", required=True, type=int, metavar="YUAN", help="Amount approved (≤ claimed).")
+@click.option("--over-budget", is_flag=True, help="Approve even past the year's budget (the page shows the overrun).")
+@by_option
+@json_option
+@click.pass_context
+def approve(ctx, claim_id, amount, over_budget, by, as_json):
+    """Approve a submitted claim."""
+    home = home_of(ctx)
+    _show(subsidies.approve(home.db, home.settings, claim_id, amount, over_budget=over_budget, by=by),
+          as_json, "approved")
+
+
+@subsidy.command("reject")
+@click.argument("claim_id")
+@click.option("--reason", required=True, metavar="TEXT", help="Why the claim is rejected.")
+@by_option
+@json_option
+@click.pass_context
+def reject(ctx, claim_id, reason, by, as_json):
+    """Reject a submitted claim."""
+    home = home_of(ctx)
+    _show(subsidies.reject(home.db, home.settings, claim_id, reason, by=by), as_json, "rejected")
+
+
+@subsidy.command("pay")
+@click.argument("claim_id")
+@date_option("--date", "paid_on", required=True, help="The payment date.")
+@click.option("--voucher", required=True, metavar="V", help="The payment voucher number.")
+@by_option
+@json_option
+@click.pass_context
+def pay(ctx, claim_id, paid_on, voucher, by, as_json):
+    """Record the payment of an approved claim."""
+    home = home_of(ctx)
+    _show(subsidies.pay(home.db, home.settings, claim_id, paid_on, voucher, by=by), as_json, "paid")
+
+
+@subsidy.command("correct")
+@click.argument("claim_id")
+@click.option("--field", required=True, type=click.Choice(tuple(ledger.CORRECTABLE)),
+              help="note (any time), amount (the amount claimed, while submitted) or voucher (once paid).")
+@click.option("--value", required=True, metavar="NEW", help="The corrected value.")
+@click.option("--why", required=True, metavar="TEXT", help="Why it is corrected.")
+@by_option
+@json_option
+@click.pass_context
+def correct(ctx, claim_id, field, value, why, by, as_json):
+    """Correct a field of a claim: a `corrected` event, the claim row stays as it was."""
+    home = home_of(ctx)
+    _show(subsidies.correct(home.db, home.settings, claim_id, field, value, why, by=by), as_json,
+          f"corrected ({field})")
+
+
+@subsidy.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@by_option
+@json_option
+@click.pass_context
+def import_(ctx, file, by, as_json):
+    """Import claims in bulk: 申请号, 统一社会信用代码, 资助类别, 申请金额, 申报日期[, 备注]."""
+    home = home_of(ctx)
+    results = [subsidy_import.import_claims(home.db, home.settings, file, by=by)]
+    _print_import(results, as_json)
+    _exit_for(results)
+
+
+@subsidy.command("list")
+@click.option("--year", type=int, help="Only claims of this year (the year of the submitted date).")
+@click.option("--state", type=click.Choice(ledger.STATES), help="Only claims in this state.")
+@json_option
+@click.pass_context
+def list_(ctx, year, state, as_json):
+    """List claims with their state and amounts."""
+    home = home_of(ctx)
+    rows = subsidies.claims(home.db, year=year, state=state)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("No claims.")
+        return
+    for c in rows:
+        click.echo(_line(c))
+    click.echo(f"{len(rows)} claims: claimed {sum(c['claimed'] for c in rows):,}, "
+               f"approved {sum(c['approved'] for c in rows):,}, paid {sum(c['paid'] for c in rows):,} yuan")
+
+
+@subsidy.command("verify")
+@json_option
+@click.pass_context
+def verify(ctx, as_json):
+    """Recompute the hash chain; print its head, or name the first event that does not match."""
+    doc = ledger.verify(home_of(ctx).db)
+    if as_json:
+        print_json(doc)
+        if not doc["ok"]:
+            sys.exit(1)
+        return
+    if not doc["ok"]:
+        bad = doc["first_bad"]
+        where = " ".join(x for x in (bad["event"] is not None and f"event {bad['event']}",
+                                     bad["claim_id"] and f"(claim {bad['claim_id']})") if x)
+        raise VerifyFailed(f"the subsidy log does not verify: {where + ': ' if where else ''}{bad['problem']}")
+    if doc["events"] == 0:
+        click.echo("The subsidy log is empty.")
+    else:
+        click.echo(f"The subsidy log verifies: {doc['events']} events, head {doc['head']}")

@@ -1,0 +1,242 @@
+"""The HTML progress pages (pages.md): gather the numbers, render Jinja2 templates, publish atomically.
+
+`build_pages` is the one entry point (the CLI's `report`, the demo and the
+scheduler's report job call it). Every number comes from `app.progress`, the
+store, or the pure functions of `pagedata`; this module only arranges them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import pathlib
+import re
+from dataclasses import dataclass, field
+
+import jinja2
+
+from . import app, charts, pagedata, publish, registry
+from .filings import REASONS, TYPE_ZH, WARNINGS
+from .filters import FILTERS, local_time
+from .progress import year_window
+from .store import records
+
+TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
+PAGES = ("index.html", "enterprises.html", "enterprise.html", "quality.html", "archive.html")
+REGISTRY_WARNINGS = {"bad_high_tech": "“高新技术企业”一栏不是 是/否", "bad_above_scale": "“规模以上”一栏不是 是/否"}
+IMPORT_KINDS = {"filings": "代理机构申请清单", "registry": "企业名录", "subsidy": "资助申请"}
+CREDIT_CODE = re.compile(r"[0-9A-Z]{18}")
+
+ReportFailed = publish.ReportFailed
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page states and how it reaches the others (`root`: the way back to the top)."""
+    district: str
+    year: int
+    as_of: dt.date
+    generated_at: str
+    last_import_at: str | None
+    tz: str
+    root: str = ""
+    css: str = "style.css"
+    subsidies_page: bool = False
+    nav: tuple = field(default=())
+
+    def at(self, root: str, css: str | None = None) -> Site:
+        return Site(self.district, self.year, self.as_of, self.generated_at, self.last_import_at, self.tz,
+                    root, css if css is not None else root + "style.css", self.subsidies_page, self.nav)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+def subsidy_context(home: app.Home, year: int, as_of: dt.date) -> dict | None:
+    """The subsidy slot of the pages; None (nothing shown) while there is no claims module.
+
+    Contract for ipmonitor/ledger.py: a function `pages_context(db, year, as_of)` returning
+    `{"summary": {"year", "budget", "claims", "claimed", "approved", "paid", "remaining", "overrun",
+    "head"?}, "claims_by_entity": {credit_code: [claim as in `subsidy list --json`, with "stage_zh"
+    and "state_zh" if it has them]}, "page": bool}`. With `page` true, templates/subsidies.html is
+    rendered into subsidies.html with `site`, `page`, `doc` (the progress) and `subsidy` (this dict).
+    """
+    if importlib.util.find_spec(f"{__package__}.ledger") is None:
+        return None
+    from . import ledger  # noqa: PLC0415 (optional module of another capability)
+    hook = getattr(ledger, "pages_context", None)
+    return None if hook is None else hook(home.db, year, as_of)
+
+
+def _nav(year: int, subsidies: bool) -> tuple:
+    items = [("index", "index.html", "总览"), ("enterprises", "enterprises.html", "企业名录"),
+             ("quality", "quality.html", "数据质量"), ("archive", "archive/index.html", "每周存档")]
+    if subsidies:
+        items.append(("subsidies", "subsidies.html", "专利资助"))
+    items += [("json", "progress.json", "进度数据（JSON）"),
+              ("csv", f"exports/filings-{year}.csv", f"{year} 年申请明细（CSV）")]
+    return tuple(items)
+
+
+def overview_charts(doc: dict, weekly: list[dict], year: int, as_of: dt.date) -> dict:
+    f, i = doc["filings"], doc["invention"]
+    by_type = [(TYPE_ZH[k], v, None) for k, v in doc["by_type"].items()]
+    towns = [(t["township"] or "（未填镇街）", t["filings"], t["invention"]) for t in doc["by_township"]]
+    return {
+        "filings_cum": charts.cumulative("c-filings", year=year, as_of=as_of, label="全部申请",
+                                         points=[(w["end"], w["cumulative"]) for w in weekly],
+                                         goal=f["goal"], projected=f["projected"]),
+        "invention_cum": charts.cumulative("c-invention", year=year, as_of=as_of, label="发明申请",
+                                           points=[(w["end"], w["invention_cumulative"]) for w in weekly],
+                                           goal=i["goal"], projected=i["projected"]),
+        "weekly": charts.weekly_bars("c-weekly", weekly),
+        "by_type": charts.hbars("c-type", by_type, styles=["hatch", "solid", "dots"],
+                                title="按类型：" + "，".join(f"{k} {v:,} 件" for k, v, _ in by_type)),
+        "by_township": charts.hbars("c-town", towns, part_word="发明",
+                                    title="按镇街：" + "，".join(f"{k} {v:,} 件" for k, v, _ in towns)),
+    }
+
+
+def build_pages(home: app.Home, *, year: int, as_of: dt.date, out: pathlib.Path) -> pathlib.Path:
+    """Build every page for `year` as of `as_of` and publish them in `out`; returns index.html's path.
+
+    The pages are written into a temporary folder beside `out` and swapped in; on any failure
+    `ReportFailed` is raised and the pages already in `out` stay as they were.
+    """
+    out = pathlib.Path(out).resolve()
+    with publish.Build(out) as build:
+        pages = Pages(home, year, as_of, build.tmp)
+        pages.data_files()
+        pages.overview(build.carry_archive)
+        pages.entity_pages()
+        pages.quality_page()
+        build.commit()
+    return out / "index.html"
+
+
+class Pages:
+    """One build: the numbers read once, then each page kind rendered from one template object."""
+
+    def __init__(self, home: app.Home, year: int, as_of: dt.date, tmp: pathlib.Path):
+        self.home, self.year, self.as_of, self.tmp = home, year, as_of, tmp
+        self.tz = home.settings.timezone
+        self.env = environment()
+        self.tpl = {name: self.env.get_template(name) for name in PAGES}
+        self.doc = app.progress(home, year, as_of)
+        self.eff = dt.date.fromisoformat(self.doc["as_of"])   # an as-of after the year reads as 31 Dec
+        self.start, self.end = year_window(year, as_of)
+        reg = app.registry(home)
+        self.filings, self.entities = app.attributed_filings(home, self.start, self.end,
+                                                             records.FILING_COLUMNS, reg)
+        self.aliases = reg[1]
+        self.subsidy = subsidy_context(home, year, as_of)
+        with_page = bool(self.subsidy and self.subsidy.get("page"))
+        last = records.last_import_at(home.db)
+        self.site = Site(self.doc["district"], year, self.eff,
+                         dt.datetime.now(home.settings.tz).strftime("%Y-%m-%d %H:%M"),
+                         None if last is None else local_time(last, self.tz), self.tz,
+                         subsidies_page=with_page, nav=_nav(year, with_page))
+
+    def write(self, rel: str, template: str, **context) -> None:
+        path = self.tmp / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        publish.write_text(path, self.tpl[template].render(**context))
+
+    def data_files(self) -> None:
+        """style.css, progress.json (the document of `progress --json`) and the CSV export."""
+        publish.write_text(self.tmp / "style.css", (TEMPLATES / "style.css").read_text(encoding="utf-8"))
+        publish.write_text(self.tmp / "progress.json", progress_json(self.doc))
+        (self.tmp / "exports").mkdir()
+        pagedata.export_frame(self.filings, self.entities).write_csv(
+            self.tmp / "exports" / f"filings-{self.year}.csv", include_bom=True)
+
+    def overview(self, carry_archive) -> None:
+        """index.html, its frozen copy for the ISO week of the as-of date, and archive/index.html."""
+        eff, tz = self.eff, self.home.settings.tz
+        week_start = eff - dt.timedelta(days=6)
+        window = [dt.datetime.combine(d, dt.time(), tz).astimezone(dt.timezone.utc)
+                  .isoformat(timespec="seconds") for d in (week_start, eff + dt.timedelta(days=1))]
+        weekly = pagedata.weekly_rows(self.doc["weekly"], self.year, eff, self.home.settings.goals)
+        context = {
+            "doc": self.doc, "weekly": weekly, "charts": overview_charts(self.doc, weekly, self.year, eff),
+            "week": {"start": week_start, "end": eff,
+                     "filings": pagedata.recent(self.filings, self.entities, week_start, eff),
+                     "changes": pagedata.changes_in(records.history_changed_between(self.home.db, *window),
+                                                    self.entities, self.aliases, self.tz, week_start, eff)},
+            "subsidy": self.subsidy, "page": "index",
+        }
+        self.write("index.html", "index.html", site=self.site, snapshot=None, **context)
+        if self.site.subsidies_page:   # the subsidy log's own page; its template comes with the ledger
+            publish.write_text(self.tmp / "subsidies.html", self.env.get_template("subsidies.html").render(
+                site=self.site, page="subsidies", doc=self.doc, subsidy=self.subsidy))
+        label = "{}-W{:02d}".format(*self.as_of.isocalendar()[:2])
+        weeks = sorted([*carry_archive(exclude=label), label], reverse=True)
+        self.write(f"archive/{label}/index.html", "index.html", site=self.site.at("../../", css="style.css"),
+                   snapshot={"week": label}, **context)
+        publish.write_text(self.tmp / "archive" / label / "style.css",
+                           (self.tmp / "style.css").read_text(encoding="utf-8"))
+        publish.write_text(self.tmp / "archive" / label / "progress.json", progress_json(self.doc))
+        self.write("archive/index.html", "archive.html", site=self.site.at("../"), page="archive",
+                   weeks=[_week_summary(self.tmp / "archive", w) for w in weeks])
+
+    def entity_pages(self) -> None:
+        """enterprises.html and one page per registered entity (those without a filing too)."""
+        rows = pagedata.enterprise_rows(self.doc["by_enterprise"], self.filings, self.entities)
+        idle = sorted((r for r in rows if not r["filings"]),
+                      key=lambda r: (r["township"] or "\uffff", r["name"]))   # by township, blanks last
+        self.write("enterprises.html", "enterprises.html", site=self.site, page="enterprises", rows=rows,
+                   active=len(rows) - len(idle), idle=idle)
+        history = records.history(self.home.db, self.start.isoformat(), self.end.isoformat())
+        changes = pagedata.changes_by_entity(pagedata.status_changes(history, self.tz), self.filings)
+        co = pagedata.co_applications(self.filings, self.entities, self.aliases)
+        (self.tmp / "enterprise").mkdir()
+        site, page, claims = self.site.at("../"), self.tpl["enterprise.html"], self.subsidy
+
+        def entity_page(e: dict, own: list[tuple]) -> None:
+            code = e["credit_code"]
+            if not CREDIT_CODE.fullmatch(code):
+                raise ReportFailed(f"credit code {code!r} in the registry cannot name a page")
+            publish.write_text(self.tmp / "enterprise" / f"{code}.html", page.render(
+                site=site, page="enterprise", e=e, filings=own, changes=changes.get(code, []),
+                co=co.get(code, []), subsidy=claims))
+
+        by_code = {e["credit_code"]: e for e in rows}
+        for code, own in pagedata.filings_by_entity(self.filings):
+            entity_page(by_code.pop(code), own)
+        for e in by_code.values():   # the entities without a filing this year
+            entity_page(e, [])
+
+    def quality_page(self) -> None:
+        """quality.html: unattributed filings, rejected rows, warnings, the imports."""
+        db = self.home.db
+        self.write("quality.html", "quality.html",
+                   site=self.site, page="quality", doc=self.doc,
+                   unattributed=pagedata.unattributed(self.filings),
+                   rejects=records.rejects(db, "filings"), registry_rejects=records.rejects(db, "registry"),
+                   reasons=REASONS, registry_reasons=registry.REASONS,
+                   warnings=records.warnings(db, "filings") + records.warnings(db, "registry"),
+                   warning_words={**WARNINGS, **REGISTRY_WARNINGS}, imports=records.imports_list(db),
+                   kinds=IMPORT_KINDS)
+
+
+def progress_json(doc: dict) -> str:
+    """The document as `ipmonitor progress --json` prints it."""
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _week_summary(archive: pathlib.Path, week: str) -> dict:
+    """One row of archive/index.html, from the progress.json kept beside the week's snapshot."""
+    try:
+        doc = json.loads((archive / week / "progress.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        doc = {}
+    return {"week": week, "as_of": doc.get("as_of"), "filings": doc.get("filings"),
+            "invention": doc.get("invention")}
+
+
+__all__ = ["build_pages", "ReportFailed", "environment", "subsidy_context"]

@@ -1,0 +1,276 @@
+"""Fetching the agencies' exports over HTTP (httpx): conditional, streamed, atomic, retried.
+
+Per source: one GET with the ETag / Last-Modified of the last success; the
+body streams into a dot-named temporary file in inbox/ (which the inbox job
+ignores) and is renamed to `<source>-<UTC timestamp>.<ext>` only when complete
+and fsynced. Connection errors, read timeouts and 5xx are retried a bounded
+number of times with backoff; 4xx is reported, not retried. The bearer token
+is read from the environment for each request and never stored, logged or
+put into a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import app
+from .config import Settings, Source
+from .errors import UsageError
+from .inbox import INBOX, fsync_dir, place
+from .store import records, runs
+
+TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0)
+PART_MAX_AGE = 3600.0          # seconds; an older leftover temporary download is removed
+XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "application/vnd.ms-excel"}
+
+
+@dataclass(frozen=True)
+class Retry:
+    """`attempts` in all; between them first_delay·factor^n seconds (at most max_delay). A 5xx's
+    Retry-After is honoured up to max_retry_after; a longer one ends this run's tries."""
+    attempts: int = 4
+    first_delay: float = 1.0
+    factor: float = 3.0
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0
+
+    def delay(self, failed: int, retry_after: float | None = None) -> float | None:
+        """Seconds to wait after the `failed`-th failed attempt, or None: give up."""
+        if failed >= self.attempts or (retry_after is not None and retry_after > self.max_retry_after):
+            return None
+        backoff = min(self.first_delay * self.factor ** (failed - 1), self.max_delay)
+        return backoff if retry_after is None else max(retry_after, backoff)
+
+    def schedule(self) -> list[float]:
+        return [self.delay(n) for n in range(1, self.attempts)]
+
+
+RETRY = Retry()
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class _Failed(Exception):
+    pass
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def extension(url: str, content_type: str | None, head: bytes = b"") -> str:
+    """.xlsx or .csv: from the URL's path, else the content type, else the first bytes."""
+    path = urlsplit(url).path.lower()
+    for ext in (".xlsx", ".csv"):
+        if path.endswith(ext):
+            return ext
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind in XLSX_TYPES or head.startswith(b"PK\x03\x04"):
+        return ".xlsx"
+    return ".csv"
+
+
+def file_name(source: str, now: dt.datetime, ext: str) -> str:
+    return f"{source}-{now.astimezone(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}{ext}"
+
+
+def select(settings: Settings, only: str | None = None) -> tuple[Source, ...]:
+    if only is None:
+        return settings.sources
+    chosen = tuple(s for s in settings.sources if s.name == only)
+    if not chosen:
+        names = ", ".join(s.name for s in settings.sources) or "none"
+        raise UsageError(f"no source named '{only}' in ipmonitor.toml (configured: {names})")
+    return chosen
+
+
+def new_client(**kw) -> httpx.Client:
+    return httpx.Client(timeout=TIMEOUT, follow_redirects=True,
+                        headers={"User-Agent": "ipmonitor"}, **kw)
+
+
+def fetch_all(home: app.Home, only: str | None = None, *, client: httpx.Client | None = None,
+              retry: Retry = RETRY, stop: threading.Event | None = None) -> list[dict]:
+    """Fetch every configured source (or only the one named); one result dict per source."""
+    chosen = select(home.settings, only)
+    if not chosen:
+        return []
+    own = client is None
+    client = client or new_client()
+    try:
+        return [fetch_source(home, s, client=client, retry=retry, stop=stop) for s in chosen]
+    finally:
+        if own:
+            client.close()
+
+
+def fetch_source(home: app.Home, source: Source, *, client: httpx.Client, retry: Retry = RETRY,
+                 stop: threading.Event | None = None) -> dict:
+    """One source: `status` new (a file dropped into inbox/), unchanged (same bytes as before),
+    not_modified (304) or failed (`error` says why; nothing was dropped)."""
+    stop = stop or threading.Event()
+    result = {"source": source.name, "status": "failed", "file": None, "bytes": 0,
+              "sha256": None, "attempts": 0, "error": None}
+    token = None
+    if source.token_env:
+        token = os.environ.get(source.token_env)
+        if not token:
+            result["error"] = f"the environment variable {source.token_env} (token_env) is not set"
+            return result
+    state = runs.fetch_state(home.db, source.name)
+    headers = {"Accept": "text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, */*"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if state["etag"]:
+        headers["If-None-Match"] = state["etag"]
+    if state["last_modified"]:
+        headers["If-Modified-Since"] = state["last_modified"]
+    inbox = home.settings.path(INBOX)
+    inbox.mkdir(parents=True, exist_ok=True)
+    _clean_parts(inbox, source.name)
+
+    while True:
+        result["attempts"] += 1
+        try:
+            got = _download(client, source, headers, inbox, stop)
+            break
+        except _Retryable as e:
+            wait = retry.delay(result["attempts"], e.retry_after)
+            if wait is None:
+                why = (f"the server asks to retry after {e.retry_after:.0f} s"
+                       if e.retry_after is not None and e.retry_after > retry.max_retry_after
+                       else f"gave up after {result['attempts']} attempt(s)")
+                result["error"] = _scrub(f"{e}; {why}", token)
+                return result
+            if stop.wait(wait):
+                result["error"] = _scrub(f"{e}; stopped by shutdown before retrying", token)
+                return result
+        except _Failed as e:
+            result["error"] = _scrub(str(e), token)
+            return result
+
+    if got is None:
+        runs.save_fetch_state(home.db, source.name, etag=None, last_modified=None, fetched=False)
+        return {**result, "status": "not_modified"}
+    tmp, sha, size, etag, last_modified, ext = got
+    try:
+        if sha == state["sha256"] or records.find_import(home.db, "filings", sha):
+            tmp.unlink()
+            status, name = "unchanged", None
+        else:
+            dest = place(tmp, inbox, file_name(source.name, dt.datetime.now(dt.timezone.utc), ext))
+            fsync_dir(inbox)
+            status, name = "new", dest.name
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    runs.save_fetch_state(home.db, source.name, etag=etag, last_modified=last_modified,
+                          sha256=sha, file=name, fetched=True)
+    return {**result, "status": status, "file": name, "bytes": size, "sha256": sha}
+
+
+def _download(client: httpx.Client, source: Source, headers: dict, inbox: Path,
+              stop: threading.Event):
+    """None for a 304, else (temporary path, sha256, size, etag, last_modified, ext)."""
+    try:
+        with client.stream("GET", source.url, headers=headers) as r:
+            code = r.status_code
+            if code == 304:
+                return None
+            if code >= 500:
+                raise _Retryable(f"HTTP {code} {r.reason_phrase}",
+                                 parse_retry_after(r.headers.get("Retry-After")))
+            if code >= 400:
+                raise _Failed(f"HTTP {code} {r.reason_phrase} (not retried)")
+            if code != 200:
+                raise _Failed(f"unexpected answer HTTP {code} {r.reason_phrase}")
+            if r.headers.get("Content-Type", "").lower().startswith("text/html"):
+                raise _Failed("the server answered with an HTML page, not an export (a login page?)")
+            return _save(r, source, inbox, stop)
+    except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as e:
+        raise _Failed(f"{type(e).__name__}: {e}") from None
+    except httpx.TransportError as e:       # connection errors, timeouts, a cut-off body
+        raise _Retryable(f"{type(e).__name__}: {e}") from None
+    except httpx.HTTPError as e:            # too many redirects, undecodable body, …
+        raise _Failed(f"{type(e).__name__}: {e}") from None
+
+
+def _save(r: httpx.Response, source: Source, inbox: Path, stop: threading.Event):
+    fd, name = tempfile.mkstemp(prefix=f".{source.name}-", suffix=".part", dir=inbox)
+    tmp = Path(name)
+    try:
+        digest, size, head = hashlib.sha256(), 0, b""
+        with os.fdopen(fd, "wb") as f:
+            for chunk in r.iter_bytes():
+                if stop.is_set():
+                    raise _Failed("stopped by shutdown during the download (nothing kept)")
+                head = head or chunk[:8]
+                f.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        length = r.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) != r.num_bytes_downloaded:
+            raise _Retryable(f"incomplete download: {r.num_bytes_downloaded} of {length} bytes")
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return (tmp, digest.hexdigest(), size, r.headers.get("ETag"), r.headers.get("Last-Modified"),
+            extension(source.url, r.headers.get("Content-Type"), head))
+
+
+def _clean_parts(inbox: Path, source: str) -> None:
+    """Remove this source's temporary downloads left by a process that was killed."""
+    cutoff = time.time() - PART_MAX_AGE
+    for part in inbox.glob(f".{source}-*.part"):
+        try:
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _scrub(text: str, token: str | None) -> str:
+    return text.replace(token, "***") if token else text
+
+
+def summary(results: list[dict]) -> tuple[str, int, str]:
+    """(outcome, items, message) of one fetch run: failed when a source failed."""
+    if not results:
+        return "ok", 0, "no [[sources]] configured"
+    words = {"new": "new file {file} ({bytes} bytes)", "unchanged": "same content as before, not dropped",
+             "not_modified": "not modified (304)", "failed": "FAILED: {error}"}
+    message = "; ".join(f"{r['source']}: " + words[r["status"]].format(**r) for r in results)
+    outcome = "failed" if any(r["status"] == "failed" for r in results) else "ok"
+    return outcome, sum(r["status"] == "new" for r in results), message

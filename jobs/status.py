@@ -1,0 +1,51 @@
+"""`ipmonitor status`: each job's last run and next run, the counts, and whether a server runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ipmonitor import app
+from ipmonitor.config import JOB_NAMES
+from ipmonitor.store import records, runs
+
+from .schedule import describe_job, next_run, parse_time, server_pid
+
+
+def _local(text: str | None, tz) -> str | None:
+    t = parse_time(text)
+    return None if t is None else t.astimezone(tz).isoformat(timespec="seconds")
+
+
+def status(home: app.Home, now: dt.datetime | None = None) -> dict:
+    settings = home.settings
+    tz = settings.tz
+    now = (now or dt.datetime.now(tz)).astimezone(tz)
+    pid = server_pid(settings.home)
+    jobs = {}
+    for name in JOB_NAMES:
+        job = settings.jobs[name]
+        last = runs.last_run(home.db, name)
+        nxt = next_run(job, tz, parse_time(last and last["started_at"]), now)
+        jobs[name] = {
+            "schedule": describe_job(job),
+            "last_run": _local(last and last["started_at"], tz),
+            "last_end": _local(last and last["ended_at"], tz),
+            "outcome": None if last is None else (last["outcome"] or "running"),
+            "items": None if last is None else last["items"],
+            "message": None if last is None else last["message"],
+            "next_run": None if nxt is None else nxt.isoformat(timespec="seconds"),
+        }
+    counts = records.counts(home.db)
+    return {
+        "home": str(settings.home),
+        "now": now.isoformat(timespec="seconds"),
+        "server": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
+        "jobs": jobs,
+        "counts": {"filings": counts["filings"], "rejects": counts["rejects"],
+                   "claims": runs.claim_count(home.db)},
+        "last_import_at": _local(records.last_import_at(home.db), tz),
+        "sources": [{"source": s["source"], "file": s["file"], "etag": s["etag"],
+                     "last_modified": s["last_modified"],
+                     "fetched_at": _local(s["fetched_at"], tz), "checked_at": _local(s["checked_at"], tz)}
+                    for s in runs.fetch_states(home.db)],
+    }
