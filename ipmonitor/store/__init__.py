@@ -133,11 +133,11 @@ def transaction(db: Database):
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
+        if conn.in_transaction:   # also when COMMIT itself failed (interrupted, disk full)
             conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def frame(db: Database, sql: str, params=(), schema: dict | None = None) -> pl.DataFrame:
