@@ -19,11 +19,27 @@ from .tabular import alias_table, read_table, sha256_of
 KINDS = ("filings", "registry")
 
 
-def _result(name: str, sha: str | None, status: str, error: str | None = None, **counts) -> dict:
+def result(name: str, sha: str | None, status: str, error: str | None = None, **counts) -> dict:
+    """One file's entry of `import --json` (also used by `subsidy import`)."""
     out = {"file": name, "sha256": sha, "status": status}
     out.update({k: counts.get(k, 0) for k in records.COUNT_KEYS})
     out["error"] = error
     return out
+
+
+def read_input(db, kind: str, path: Path) -> tuple[bytes | None, str | None, dict | None]:
+    """(bytes, sha256, None), or a finished result: the file failed to read, or is already imported."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, None, result(path.name, None, "failed", f"file not found: {path}")
+    except OSError as e:
+        return None, None, result(path.name, None, "failed", f"cannot read {path}: {e.strerror or e}")
+    sha = sha256_of(data)
+    if records.find_import(db, kind, sha):
+        return None, sha, result(path.name, sha, "skipped")
+    return data, sha, None
 
 
 def import_file(db, settings: Settings, path: Path, kind: str = "filings",
@@ -31,15 +47,9 @@ def import_file(db, settings: Settings, path: Path, kind: str = "filings",
     """Import one agency export (kind 'filings') or registry file (kind 'registry')."""
     path = Path(path)
     name = path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return _result(name, None, "failed", f"file not found: {path}")
-    except (IsADirectoryError, PermissionError, OSError) as e:
-        return _result(name, None, "failed", f"cannot read {path}: {e.strerror or e}")
-    sha = sha256_of(data)
-    if records.find_import(db, kind, sha):
-        return _result(name, sha, "skipped")
+    data, sha, done = read_input(db, kind, path)
+    if done:
+        return done
     today = today or dt.datetime.now(settings.tz).date()
     try:
         if kind == "filings":
@@ -50,11 +60,11 @@ def import_file(db, settings: Settings, path: Path, kind: str = "filings",
             table = read_table(data, name, alias_table(registry.ALIASES), registry.REQUIRED)
             batch = registry.normalise(table)
     except FileFailed as e:
-        return _result(name, sha, "failed", str(e))
+        return result(name, sha, "failed", str(e))
 
     with store.transaction(db):
         if records.find_import(db, kind, sha):   # another process got there first
-            return _result(name, sha, "skipped")
+            return result(name, sha, "skipped")
         import_id = records.start_import(db, kind, name, sha, store.utc_now())
         if kind == "filings":
             new, updated = records.save_filings(db, import_id, batch.filings)
@@ -73,4 +83,4 @@ def import_file(db, settings: Settings, path: Path, kind: str = "filings",
         if sum(counts[k] for k in ("new", "updated", "unchanged", "duplicate", "rejected")) != counts["rows"]:
             raise AssertionError(f"accounting does not add up for {name}: {counts}")
         records.finish_import(db, import_id, counts)
-    return _result(name, sha, "imported", **counts)
+    return result(name, sha, "imported", **counts)

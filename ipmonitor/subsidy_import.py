@@ -22,7 +22,8 @@ from .errors import FileFailed, RuleViolation
 from .filings import parse_dates
 from .store import claims as claims_store
 from .store import records
-from .tabular import alias_table, read_table, sha256_of
+from .importer import read_input, result
+from .tabular import alias_table, read_table
 
 KIND = "subsidy"
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -90,26 +91,13 @@ def normalise(frame: pl.DataFrame, xlsx: bool, today: dt.date) -> tuple[list[dic
     return rows, rejects
 
 
-def _result(name: str, sha: str | None, status: str, error: str | None = None, **counts) -> dict:
-    out = {"file": name, "sha256": sha, "status": status}
-    out.update({k: counts.get(k, 0) for k in records.COUNT_KEYS})
-    out["error"] = error
-    return out
-
-
 def import_claims(db, settings: Settings, path: Path, *, by: str, today: dt.date | None = None) -> dict:
     """Import one claims file; the result has the shape of one file of `import --json`."""
     path = Path(path)
     name = path.name
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return _result(name, None, "failed", f"file not found: {path}")
-    except OSError as e:
-        return _result(name, None, "failed", f"cannot read {path}: {e.strerror or e}")
-    sha = sha256_of(data)
-    if records.find_import(db, KIND, sha):
-        return _result(name, sha, "skipped")
+    data, sha, done = read_input(db, KIND, path)
+    if done:
+        return done
     today = today or subsidies.today_in(settings)
     by = subsidies.actor(by)
     try:
@@ -118,11 +106,11 @@ def import_claims(db, settings: Settings, path: Path, *, by: str, today: dt.date
                 for c in (*ALIASES, "ragged")}
         rows, rejects = normalise(table.frame.with_columns(cols.values()), table.kind == "xlsx", today)
     except FileFailed as e:
-        return _result(name, sha, "failed", str(e))
+        return result(name, sha, "failed", str(e))
 
     with store.transaction(db):
         if records.find_import(db, KIND, sha):   # another process got there first
-            return _result(name, sha, "skipped")
+            return result(name, sha, "skipped")
         import_id = records.start_import(db, KIND, name, sha, store.utc_now())
         facts = subsidies.filing_facts(db, [r["application_no"] for r in rows])
         known = set(claims_store.entity_names(db))
@@ -144,4 +132,4 @@ def import_claims(db, settings: Settings, path: Path, *, by: str, today: dt.date
         if new + rejected.height != table.rows:
             raise AssertionError(f"accounting does not add up for {name}: {counts}")
         records.finish_import(db, import_id, {k: counts.get(k, 0) for k in records.COUNT_KEYS})
-    return _result(name, sha, "imported", **counts)
+    return result(name, sha, "imported", **counts)
