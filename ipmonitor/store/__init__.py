@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
+import time
 from pathlib import Path
 
 import polars as pl
@@ -102,13 +103,29 @@ class DatabaseError(IpmonitorError):
     pass
 
 
+def _wal(conn: sqlite3.Connection, seconds: float = 30) -> None:
+    """Switch to WAL. The switch needs an exclusive lock and SQLite does not wait for it with the
+    busy handler, so two processes creating the database at once retry here (bounded)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("could not switch the database to WAL mode")
+        time.sleep(0.05)
+
+
 def connect(path: Path) -> Database:
     """Open (creating if needed) the database: WAL, busy timeout, foreign keys, migrated."""
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=True)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _wal(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as e:
