@@ -13,10 +13,10 @@ from pathlib import Path
 import polars as pl
 from sqlite_utils import Database
 
-from . import store
+from . import clock, store
 from .config import Settings, load_settings
 from .errors import UsageError
-from .filings import GRANTED_WORDS
+from .filings import COLUMNS, GRANTED_WORDS
 from .importer import import_file
 from .indicators import grant_day, indicators
 from .progress import attribute, measure, year_window
@@ -31,7 +31,7 @@ class Home:
     db: Database
 
     def today(self) -> dt.date:
-        return dt.datetime.now(self.settings.tz).date()
+        return clock.today(self.settings.tz)
 
     def close(self) -> None:
         self.db.conn.close()
@@ -54,8 +54,10 @@ def resolve_period(home: Home, year: int | None, as_of: dt.date | None) -> tuple
     return (year if year is not None else (as_of or today).year), (as_of or today)
 
 
-# The columns that counting needs (reading fewer columns is most of the speed of a big year).
+# The columns that counting needs (reading fewer columns is most of the speed of a big year), and
+# those the pages show (all but the inventors); both picked from filings.COLUMNS.
 COUNT_COLUMNS = ("application_no", "type", "filing_date", "credit_code", "first_applicant_key")
+PAGE_COLUMNS = tuple(c for c in COLUMNS if c != "inventors")
 
 
 def registry(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:

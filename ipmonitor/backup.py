@@ -12,21 +12,17 @@ import datetime as dt
 import os
 import re
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from . import clock
 from .config import Settings
-from .errors import IpmonitorError
-from .inbox import fsync_dir, place
+from .errors import BackupFailed
+from .files import fsync_dir, fsync_file, place, temp_file
 
 BACKUPS = "backups"
 NAME = re.compile(r"^ipmonitor-(\d{8}T\d{6}Z)(?:-(\d+))?\.db$")
-
-
-class BackupFailed(IpmonitorError):
-    """The backup could not be written or did not verify; earlier backups are untouched."""
 
 
 def backup_name(now: dt.datetime) -> str:
@@ -62,9 +58,8 @@ def make_backup(db: Database, settings: Settings, keep: int,
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(".ipmonitor-*.tmp"):   # left by a process that was killed
         stale.unlink(missing_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".ipmonitor-", suffix=".tmp", dir=folder)
+    fd, tmp = temp_file(folder, ".ipmonitor-", ".tmp")
     os.close(fd)
-    tmp = Path(name)
     try:
         target = sqlite3.connect(tmp)
         try:
@@ -75,9 +70,8 @@ def make_backup(db: Database, settings: Settings, keep: int,
         problem = verify(tmp)
         if problem != "ok":
             raise BackupFailed(f"the backup did not verify (integrity_check: {problem}); not kept")
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        dest = place(tmp, folder, backup_name(now or dt.datetime.now(dt.timezone.utc)))
+        fsync_file(tmp)
+        dest = place(tmp, folder, backup_name(now or clock.utc_now()))
         fsync_dir(folder)
     except sqlite3.Error as e:
         raise BackupFailed(f"cannot back up the database: {e}") from None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import shutil
 from pathlib import Path
 
-from . import app, ledger
+from . import app, subsidies, subsidy_import
 from .config import CONFIG_NAME, DB_NAME
 from .errors import UsageError
+from .store import records
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -32,7 +34,7 @@ def fresh_home(seeds: Path, home: Path) -> app.Home:
 
 def data_as_of(home: app.Home) -> dt.date:
     """The demo reads the data as of its newest filing date (the seeds describe 2013)."""
-    newest = home.db.conn.execute("SELECT max(filing_date) FROM filings").fetchone()[0]
+    newest = records.newest_filing_date(home.db)
     return dt.date.fromisoformat(newest) if newest else home.today()
 
 
@@ -42,6 +44,35 @@ def build(seeds: Path, home_dir: Path) -> tuple[app.Home, list[dict], dict]:
     results = app.import_files(home, [seeds / "enterprises.csv"], "registry")
     agency_files = sorted(p for p in (seeds / "agencies").iterdir() if p.is_file())
     results += app.import_files(home, agency_files, "filings")
-    results += ledger.apply_seed_decisions(home, seeds / "subsidies")
+    results += apply_seed_decisions(home, seeds / "subsidies")
     as_of = data_as_of(home)
     return home, results, app.progress(home, as_of.year, as_of)
+
+
+SEED_BY = "demo"
+
+
+def apply_seed_decisions(home: app.Home, folder: Path) -> list[dict]:
+    """The demo's subsidy log from `folder` (seeds/subsidies): each `claims_<year>.csv` imported in
+    year order, then that year's rows of `decisions.csv` (claim_id, action approve|reject|pay, amount,
+    date, voucher, reason, by). Returns the import results (none without the folder); a decision the
+    rules refuse raises RuleViolation."""
+    folder = Path(folder)
+    if not (folder / "decisions.csv").is_file():
+        return []
+    with open(folder / "decisions.csv", encoding="utf-8-sig", newline="") as fh:
+        decisions = list(csv.DictReader(fh))
+    db, settings, results = home.db, home.settings, []
+    for path in sorted(folder.glob("claims_*.csv")):
+        results.append(subsidy_import.import_claims(db, settings, path, by=SEED_BY))
+        for d in (d for d in decisions if d["claim_id"].startswith(path.stem.rsplit("_", 1)[-1] + "-")):
+            by = d.get("by") or SEED_BY
+            if d["action"] == "approve":
+                subsidies.approve(db, settings, d["claim_id"], int(d["amount"]), by=by)
+            elif d["action"] == "reject":
+                subsidies.reject(db, settings, d["claim_id"], d["reason"], by=by)
+            elif d["action"] == "pay":
+                subsidies.pay(db, settings, d["claim_id"], dt.date.fromisoformat(d["date"]), d["voucher"], by=by)
+            else:
+                raise ValueError(f"decisions.csv: unknown action {d['action']!r}")
+    return results

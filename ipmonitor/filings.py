@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from . import ids
+from . import ids, words
 from .tabular import Table
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -33,9 +33,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "grant_date": ("授权日", "授权公告日", "授权日期", "grant_date"),
 }
 REQUIRED = ("application_no", "filing_date", "applicants")
-# The fields stored per filing, in the order of the filings table.
-STORED = ("type", "filing_date", "applicants", "first_applicant", "title", "status",
+# The columns of a stored filing, declared once: the import produces them, store/records.py writes and
+# reads them (its migration created the table with these columns), the year's read picks from them.
+FIELDS = ("type", "filing_date", "applicants", "first_applicant", "first_applicant_key", "title", "status",
           "credit_code", "agency", "inventors", "grant_date")
+COLUMNS = ("application_no", *FIELDS)
+# What a row says (its content): two rows of one number that differ here conflict.
+CONTENT = tuple(f for f in FIELDS if f not in ("first_applicant", "first_applicant_key"))
 
 TYPE_WORDS = {
     "发明": "invention", "发明专利": "invention", "发明申请": "invention", "invention": "invention",
@@ -44,31 +48,19 @@ TYPE_WORDS = {
     "外观设计": "design", "外观设计专利": "design", "外观": "design", "design": "design",
 }
 GRANTED_WORDS = ("授权", "有效", "专利权维持")
-TYPE_ZH = {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"}
+# The codes this module produces; their words are in words.py ("reason.filings.*", "warning.filings.*").
+REJECT_REASONS = ("too_many_fields", *ids.APP_ERRORS, "missing_filing_date", "bad_filing_date",
+                  "future_filing_date", "type_mismatch", "missing_applicant")
+WARNING_CODES = ("year_mismatch", "check_digit_missing", "unknown_type_word", "conflicting_duplicate")
 
-REASONS = {  # code → words for the officer (the quality page and messages)
-    "too_many_fields": "字段数多于表头",
-    "missing_application_no": "缺少申请号",
-    "bad_application_no": "申请号格式错误",
-    "bad_check_digit": "申请号校验位错误",
-    "bad_type_digit": "申请号类型位错误",
-    "missing_filing_date": "缺少申请日",
-    "bad_filing_date": "申请日无法识别",
-    "future_filing_date": "申请日晚于今天",
-    "type_mismatch": "专利类型与申请号不符",
-    "missing_applicant": "缺少申请人",
-}
-WARNINGS = {
-    "year_mismatch": "申请号年份与申请日年份不同（分案申请常见）",
-    "check_digit_missing": "申请号缺少校验位，已按规则补全",
-    "unknown_type_word": "专利类型文字无法识别，以申请号为准",
-    "conflicting_duplicate": "同一文件中该申请号出现多次且内容不同，以最后一行为准",
-}
+
+def _w(key: str) -> str:
+    return words.say(key)
 
 
 @dataclass
 class Batch:
-    filings: pl.DataFrame    # application_no, STORED…, first_applicant_key, line, extra
+    filings: pl.DataFrame    # COLUMNS…, line, extra
     rejects: pl.DataFrame    # line, application_no, reason, message
     warnings: pl.DataFrame   # line, application_no, code, message
     rows: int
@@ -103,7 +95,15 @@ def split_names(expr: pl.Expr) -> pl.Expr:
 
 
 def is_granted(status: pl.Expr, grant_date: pl.Expr) -> pl.Expr:
+    """The rule: a granted legal status word, or a grant date (store.records.ever_granted asks SQLite
+    the same question of every stored version, with GRANTED_WORDS)."""
     return status.is_in(GRANTED_WORDS).fill_null(False) | grant_date.is_not_null()
+
+
+def granted(filing: dict) -> bool:
+    """`is_granted` for one filing given as a dict (status, grant_date), as the subsidy rules need it."""
+    return bool(pl.select(is_granted(pl.lit(filing.get("status"), pl.String),
+                                     pl.lit(filing.get("grant_date") or None, pl.String))).item())
 
 
 def _col(table: Table, name: str) -> pl.Expr:
@@ -165,17 +165,15 @@ def normalise(table: Table, today: dt.date) -> Batch:
         _col(table, "type").alias("_type_raw"),
     ).with_columns(first_applicant_key=ids.name_key(pl.col("first_applicant")))
 
-    content = ["type", "filing_date", "applicants", "title", "status", "credit_code", "agency",
-               "inventors", "grant_date"]
     filings = filings.with_columns(
         _last=pl.col("line") == pl.col("line").max().over("application_no"),
-        _conflict=pl.struct(content).n_unique().over("application_no") > 1,
+        _conflict=pl.struct(CONTENT).n_unique().over("application_no") > 1,
     )
     duplicate = filings.height - int(filings["_last"].sum())
     winners = filings.filter(pl.col("_last"))
     warnings = _warnings(winners)
-    keep = ["application_no", *STORED, "first_applicant_key", "line", "extra"]
-    return Batch(winners.select(keep).sort("application_no"), rejects, warnings, table.rows, duplicate)
+    return Batch(winners.select(*COLUMNS, "line", "extra").sort("application_no"), rejects, warnings,
+                 table.rows, duplicate)
 
 
 def _rejects(bad: pl.DataFrame, table: Table) -> pl.DataFrame:
@@ -183,25 +181,24 @@ def _rejects(bad: pl.DataFrame, table: Table) -> pl.DataFrame:
     have = lambda c: pl.col(c) if c in bad.columns else pl.lit(None, pl.String)
     message = (
         pl.when(r == "too_many_fields").then(pl.format(
-            "该行有 {} 个字段，多于表头的 {} 个：名称中可能有未加引号的逗号", have("ragged"),
+            _w("message.filings.too_many_fields"), have("ragged"),
             pl.lit(len(table.headers))))
         .when((r == "bad_application_no") & pl.col("app_sci")).then(pl.format(
-            "申请号“{}”被 Excel 改成了科学计数法，无法还原：请把申请号列设为文本后重新导出",
-            pl.col("application_no")))
+            _w("message.filings.scientific_application_no"), pl.col("application_no")))
         .when(r == "bad_application_no").then(pl.format(
-            "申请号“{}”不是 8 位或 12 位数字加校验位的格式", pl.col("application_no")))
+            _w("message.filings.bad_application_no"), pl.col("application_no")))
         .when(r == "bad_check_digit").then(pl.format(
-            "申请号“{}”的校验位不对（按规则应为 {}）", pl.col("application_no"),
+            _w("message.filings.bad_check_digit"), pl.col("application_no"),
             ids.app_check_expr(ids.clean_text(pl.col("application_no"))
                                .str.replace(r"^(?:CN|ZL)+", "").str.extract(r"^(\d{12}|\d{8})", 1))))
         .when(r == "bad_type_digit").then(pl.format(
-            "申请号“{}”的类型位不是 1、2、3、8、9 之一", pl.col("application_no")))
-        .when(r == "bad_filing_date").then(pl.format("申请日“{}”不是有效日期", pl.col("filing_date")))
-        .when(r == "future_filing_date").then(pl.format("申请日 {} 晚于今天", pl.col("_date")))
+            _w("message.filings.bad_type_digit"), pl.col("application_no")))
+        .when(r == "bad_filing_date").then(pl.format(_w("message.filings.bad_filing_date"), pl.col("filing_date")))
+        .when(r == "future_filing_date").then(pl.format(_w("message.filings.future_filing_date"), pl.col("_date")))
         .when(r == "type_mismatch").then(pl.format(
-            "专利类型写的是“{}”，但申请号表示{}", have("type"),
-            pl.col("app_type").replace_strict(TYPE_ZH, default="")))
-        .otherwise(r.replace_strict(REASONS, default=None)))
+            _w("message.filings.type_mismatch"), have("type"),
+            pl.col("app_type").replace_strict(words.table("type"), default="")))
+        .otherwise(r.replace_strict(words.table("reason.filings"), default=None)))
     return bad.select(
         pl.col("line"),
         pl.col("application_no") if "application_no" in bad.columns else pl.lit(None, pl.String),
@@ -213,13 +210,13 @@ def _rejects(bad: pl.DataFrame, table: Table) -> pl.DataFrame:
 def _warnings(w: pl.DataFrame) -> pl.DataFrame:
     parts = []
     specs = [
-        ("_w_year", "year_mismatch", pl.format("申请号年份 {} 与申请日年份 {} 不同（分案申请常见）",
+        ("_w_year", "year_mismatch", pl.format(_w("message.filings.year_mismatch"),
                                                pl.col("app_year"), pl.col("_date_year"))),
-        ("_w_check", "check_digit_missing", pl.format("申请号缺少校验位，已补全为 {}",
+        ("_w_check", "check_digit_missing", pl.format(_w("message.filings.check_digit_missing"),
                                                       pl.col("application_no"))),
-        ("_w_type", "unknown_type_word", pl.format("专利类型“{}”无法识别，以申请号为准",
+        ("_w_type", "unknown_type_word", pl.format(_w("message.filings.unknown_type_word"),
                                                    pl.col("_type_raw"))),
-        ("_conflict", "conflicting_duplicate", pl.lit(WARNINGS["conflicting_duplicate"])),
+        ("_conflict", "conflicting_duplicate", pl.lit(_w("warning.filings.conflicting_duplicate"))),
     ]
     for flag, code, message in specs:
         parts.append(w.filter(pl.col(flag)).select(

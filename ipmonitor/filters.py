@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from .filings import TYPE_ZH
-from .progress import STATUS_ZH
+from . import words
 
 DASH = "—"
 # A symbol for each status, so that colour is never the only signal (also in black-and-white print).
@@ -47,13 +46,13 @@ def _date(value) -> dt.date | None:
 def date_zh(value) -> str:
     """'2013-06-30' (or a date) → '2013年6月30日'; None → '—'."""
     d = _date(value)
-    return DASH if d is None else f"{d.year}年{d.month}月{d.day}日"
+    return DASH if d is None else words.say("label.date", year=d.year, month=d.month, day=d.day)
 
 
 def month_day(value) -> str:
     """'2013-06-30' → '6月30日'."""
     d = _date(value)
-    return DASH if d is None else f"{d.month}月{d.day}日"
+    return DASH if d is None else words.say("label.month_day", month=d.month, day=d.day)
 
 
 def local_time(value, tz: str) -> str:
@@ -68,15 +67,15 @@ def local_time(value, tz: str) -> str:
 
 def status_zh(status: str | None) -> str:
     """'on_track' → '● 进度正常' (symbol and words); None → '未设目标'."""
-    return "未设目标" if status is None else f"{STATUS_MARK[status]} {STATUS_ZH[status]}"
+    return words.say("status.none") if status is None else f"{STATUS_MARK[status]} {words.say('status.' + status)}"
 
 
 def type_zh(kind: str | None) -> str:
-    return DASH if kind is None else TYPE_ZH.get(kind, kind)
+    return DASH if kind is None else words.table("type").get(kind, kind)
 
 
 def yes_no(flag) -> str:
-    return DASH if flag is None else ("是" if flag else "否")
+    return DASH if flag is None else words.say("label.yes" if flag else "label.no")
 
 
 def or_dash(value) -> str:

@@ -12,6 +12,8 @@ import polars as pl
 TYPE_BY_DIGIT = {"1": "invention", "8": "invention", "2": "utility_model",
                  "9": "utility_model", "3": "design"}
 TYPES = ("invention", "utility_model", "design")
+# The reasons parse_application_numbers gives an unusable number, first failing first.
+APP_ERRORS = ("missing_application_no", "bad_application_no", "bad_check_digit", "bad_type_digit")
 
 _W12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 _W8 = (2, 3, 4, 5, 6, 7, 8, 9)
@@ -104,15 +106,20 @@ def application_check_char(digits: str) -> str:
     return pl.select(app_check_expr(pl.lit(digits))).item()
 
 
-def credit_code_valid(expr: pl.Expr) -> pl.Expr:
-    """True when a cleaned 18-character credit code carries a correct check character."""
+def credit_check_expr(first17: pl.Expr) -> pl.Expr:
+    """The GB 32100-2015 check character of 17 credit-code characters; null when one is not in the alphabet."""
     mapping = {ch: i for i, ch in enumerate(CREDIT_ALPHABET)}
-    vals = [expr.str.slice(i, 1).replace_strict(mapping, default=None, return_dtype=pl.Int32)
-            for i in range(18)]
-    total = pl.sum_horizontal(v * w for v, w in zip(vals[:17], _CREDIT_W))
-    check = (31 - total % 31) % 31
-    all_known = pl.all_horizontal(v.is_not_null() for v in vals)
-    return (expr.str.len_chars() == 18) & all_known & (check == vals[17])
+    vals = [first17.str.slice(i, 1).replace_strict(mapping, default=None, return_dtype=pl.Int32)
+            for i in range(17)]
+    total = pl.sum_horizontal(v * w for v, w in zip(vals, _CREDIT_W))
+    check = ((31 - total % 31) % 31).replace_strict(dict(enumerate(CREDIT_ALPHABET)), return_dtype=pl.String)
+    return pl.when(pl.all_horizontal(v.is_not_null() for v in vals)).then(check).otherwise(None)
+
+
+def credit_code_valid(expr: pl.Expr) -> pl.Expr:
+    """True when a cleaned 18-character credit code carries a correct check character (never null)."""
+    return ((expr.str.len_chars() == 18)
+            & (credit_check_expr(expr.str.slice(0, 17)) == expr.str.slice(17, 1))).fill_null(False)
 
 
 def clean_credit_code(expr: pl.Expr) -> pl.Expr:
@@ -122,9 +129,11 @@ def clean_credit_code(expr: pl.Expr) -> pl.Expr:
 
 
 def credit_check_char(first17: str) -> str:
-    """The GB 32100-2015 check character for 17 characters (seeds and tests)."""
-    total = sum(CREDIT_ALPHABET.index(ch) * w for ch, w in zip(first17, _CREDIT_W))
-    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+    """The check character for 17 characters (seeds and tests): `credit_check_expr` on one value."""
+    char = pl.select(credit_check_expr(pl.lit(first17, pl.String))).item()
+    if char is None or len(first17) != 17:
+        raise ValueError(f"{first17!r} is not 17 characters of the credit-code alphabet")
+    return char
 
 
 def is_valid_credit_code(code: str) -> bool:

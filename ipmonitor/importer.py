@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from . import filings, registry, store
+from . import clock, filings, registry, store
 from .config import Settings
 from .errors import FileFailed
 from .store import records
@@ -50,7 +50,7 @@ def import_file(db, settings: Settings, path: Path, kind: str = "filings",
     data, sha, done = read_input(db, kind, path)
     if done:
         return done
-    today = today or dt.datetime.now(settings.tz).date()
+    today = today or clock.today(settings.tz)
     try:
         if kind == "filings":
             table = read_table(data, name, alias_table(filings.ALIASES, settings.extra_aliases()),

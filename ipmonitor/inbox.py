@@ -1,27 +1,22 @@
 """The drop folder: which files in inbox/ are ready, importing them oldest first, filing them away.
 
-Names from outside (a file's name, a source's name) only ever become the last
-component of a path inside the folder they are meant for, and nothing is
-ever overwritten: a taken name gets a `-1`, `-2`, … suffix.
+Files are moved with `files.place` (safe names, never overwriting).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
-import re
 import stat
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import app
+from . import app, clock
+from .files import fsync_dir, place, write_new
 
 INBOX, ARCHIVE, REJECTED = "inbox", "archive", "rejected"
 QUIET_SECONDS = 5.0        # a file changed more recently than this is still being written
-MAX_NAME_BYTES = 200       # leaves room for a suffix and ".why.txt" under the usual 255
 
 
 @dataclass(frozen=True)
@@ -31,75 +26,13 @@ class Seen:
     mtime_ns: int
 
 
-def safe_name(name: str) -> str:
-    """The last component of `name`, without separators, control characters or leading dots."""
-    base = re.split(r"[/\\]", str(name))[-1]
-    base = "".join(c for c in base if c.isprintable()).strip().lstrip(".").strip()
-    if len(base.encode("utf-8")) > MAX_NAME_BYTES:
-        stem, ext = os.path.splitext(base)
-        ext = ext if len(ext.encode("utf-8")) <= 16 else ""
-        while len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES:
-            stem = stem[:-1]
-        base = stem + ext
-    return base or "file"
-
-
-def _candidates(name: str):
-    stem, ext = os.path.splitext(name)
-    yield name
-    for n in itertools.count(1):
-        yield f"{stem}-{n}{ext}"
-
-
-def place(src: Path, folder: Path, name: str, companion: str | None = None) -> Path:
-    """Move `src` into `folder` as safe_name(name), never overwriting; with `companion`
-    (a suffix such as ".why.txt"), the companion's name must be free too."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for candidate in _candidates(safe_name(name)):
-        dest = folder / candidate
-        if companion and os.path.lexists(folder / (candidate + companion)):
-            continue
-        try:
-            os.link(src, dest)          # fails if dest exists: no check-then-act race
-        except FileExistsError:
-            continue
-        except OSError:                 # no hard links here: fall back to a checked rename
-            if os.path.lexists(dest):
-                continue
-            os.rename(src, dest)
-            return dest
-        os.unlink(src)
-        return dest
-    raise AssertionError("unreachable")
-
-
-def write_new(folder: Path, name: str, text: str) -> Path:
-    """Write a small text file under a name that is not taken yet (exclusive create)."""
-    for candidate in _candidates(safe_name(name)):
-        try:
-            with open(folder / candidate, "x", encoding="utf-8") as f:
-                f.write(text)
-            return folder / candidate
-        except FileExistsError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def ready_files(inbox: Path, quiet: float = QUIET_SECONDS, now: float | None = None) -> tuple[list[Seen], int]:
     """(files ready to import, oldest mtime first; how many are still being written).
 
     Only regular files count; dot-files (temporary downloads), folders and
     symbolic links are left alone.
     """
-    now = time.time() if now is None else now
+    now = clock.file_time() if now is None else now
     ready, waiting = [], 0
     try:
         entries = list(os.scandir(inbox))
@@ -139,7 +72,7 @@ def _why(result: dict, when: dt.datetime) -> str:
 def file_away(home: app.Home, path: Path, result: dict) -> Path:
     """Imported or skipped → archive/<YYYY-MM>/; failed → rejected/ with <name>.why.txt beside it."""
     settings = home.settings
-    now = dt.datetime.now(settings.tz)
+    now = clock.now(settings.tz)
     if result["status"] == "failed":
         folder = settings.path(REJECTED)
         dest = place(path, folder, path.name, companion=".why.txt")

@@ -1,4 +1,4 @@
-"""The subsidy claims log: states, rules, canonical form and hash chain (pure); the pages' data.
+"""The subsidy claims log: states, rules, canonical form and hash chain. Pure: no store, no files.
 
 A claim's state is never stored: `fold` derives it from the claim's events.
 Every event is hashed over `canonical(content)`, its content including the
@@ -9,24 +9,20 @@ The rule checks raise RuleViolation with `.rule` set to the rule's code.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
-import unicodedata
-from pathlib import Path
 
+from . import words
 from .errors import RuleViolation
-from .filings import GRANTED_WORDS
-from .store import claims as claims_store
+from .filings import granted
+from .tabular import text_key
 
 STAGES = ("application", "grant", "pct", "maintenance")
-STAGE_ZH = {"application": "申请资助", "grant": "授权资助", "pct": "PCT国际申请", "maintenance": "年费资助"}
-_STAGE_WORDS = {**{s: s for s in STAGES}, **{v: k for k, v in STAGE_ZH.items()},
+_STAGE_WORDS = {**{s: s for s in STAGES}, **{v: k for k, v in words.table("stage", "zh").items()},
                 "PCT": "pct", "PCT国际申请资助": "pct", "PCT申请": "pct", "国际申请": "pct",
                 "申请": "application", "授权": "grant", "年费": "maintenance"}
 STATES = ("submitted", "approved", "rejected", "paid")
-STATE_ZH = {"submitted": "已申报", "approved": "已批准", "rejected": "未获批", "paid": "已拨付"}
 EVENT_TYPES = ("submitted", "approved", "rejected", "paid", "corrected")
 # event type → the states it may be recorded in (it leads to the state of its name)
 TRANSITIONS = {"approved": ("submitted",), "rejected": ("submitted",), "paid": ("approved",)}
@@ -34,6 +30,11 @@ TRANSITIONS = {"approved": ("submitted",), "rejected": ("submitted",), "paid": (
 CORRECTABLE = {"note": STATES, "amount": ("submitted",), "voucher": ("paid",)}
 GRANTED_STAGES = ("grant", "maintenance")
 GENESIS = "0" * 64
+# The rules a refusal names (RuleViolation.rule); their words: words.py "reason.subsidy.*".
+CLAIM_RULES = ("bad_stage", "bad_amount", "future_date", "not_filed", "not_attributed", "before_filing",
+               "not_granted", "one_live_claim", "no_rate", "over_rate")
+RULES = (*CLAIM_RULES, "transition", "over_claimed", "budget", "no_voucher", "before_submission",
+         "correction", "no_actor", "no_reason", "unknown_claim", "bad_credit_code")
 CLAIM_FIELDS = ("id", "application_no", "claimant", "stage", "amount", "submitted_on", "note")
 EVENT_FIELDS = ("event", "claim_id", "type", "by", "at", "amount", "reason", "paid_on", "voucher",
                 "field", "old", "new", "source", "prev_hash")
@@ -54,17 +55,12 @@ def year_of(claim_id_: str) -> int:
     return int(claim_id_.split("-", 1)[0])
 
 
-def stage_key(text: str) -> str:
-    """A stage word as compared: NFKC, no white space, case-folded."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-STAGE_WORDS = {stage_key(k): v for k, v in _STAGE_WORDS.items()}
+STAGE_WORDS = {text_key(k): v for k, v in _STAGE_WORDS.items()}
 
 
 def parse_stage(text: str | None) -> str | None:
     """A stage from its English name or the words of the import (申请资助, 授权资助, PCT, 年费资助 …)."""
-    return None if text is None else STAGE_WORDS.get(stage_key(text))
+    return None if text is None else STAGE_WORDS.get(text_key(text))
 
 
 # --- the canonical form and the hash chain -------------------------------------------------------
@@ -169,10 +165,6 @@ def approved_total(claims: list[dict]) -> int:
 
 # --- rules ---------------------------------------------------------------------------------------
 
-def is_granted(filing: dict) -> bool:
-    return (filing.get("status") or "") in GRANTED_WORDS or bool(filing.get("grant_date"))
-
-
 def rate_key(filing_type: str, stage: str) -> tuple[str, ...]:
     """The schedule keys for a filing type and stage, the first one present applies."""
     if stage == "pct":
@@ -223,7 +215,7 @@ def check_claim(*, application_no: str, claimant: str, stage: str, amount, submi
     if submitted_on.isoformat() < filing["filing_date"]:
         raise refuse("before_filing", f"the submitted date {submitted_on} is before the filing date "
                                       f"{filing['filing_date']} of {application_no}")
-    if stage in GRANTED_STAGES and not is_granted(filing):
+    if stage in GRANTED_STAGES and not granted(filing):
         raise refuse("not_granted", f"a {stage} claim needs a granted filing; {application_no} is "
                                     f"{filing.get('status') or 'without a legal status'} and has no grant date")
     if existing is not None:
@@ -291,7 +283,7 @@ def summarise(year: int, claims: list[dict], budget: int | None, names: dict[str
         return {"count": len(cs), "claimed": sum(c["claimed"] for c in cs),
                 "approved": approved_total(cs), "paid": sum(c["paid"] for c in cs)}
 
-    by_state = [{"state": s, "state_zh": STATE_ZH[s], **sums([c for c in claims if c["state"] == s])}
+    by_state = [{"state": s, "state_zh": words.say("state." + s), **sums([c for c in claims if c["state"] == s])}
                 for s in STATES]
     per: dict[str, list[dict]] = {}
     for c in claims:
@@ -305,102 +297,3 @@ def summarise(year: int, claims: list[dict], budget: int | None, names: dict[str
             "remaining": None if budget is None else budget - total["approved"],
             "overrun": None if budget is None else max(0, total["approved"] - budget),
             "by_state": by_state, "by_enterprise": by_enterprise}
-
-
-# --- what the pages and the demo call (read the store through store/claims.py) -------------------
-
-def verify(db) -> dict:
-    """`subsidy verify --json`: the whole chain recomputed in order, then the append-only triggers."""
-    return verify_chain(claims_store.all_events(db), claims_store.all_claims(db),
-                        claims_store.triggers_missing(db))
-
-
-def _shown(claim: dict, names: dict[str, str]) -> dict:
-    return {**claim, "claimant_name": names.get(claim["claimant"]), "stage_zh": STAGE_ZH[claim["stage"]],
-            "state_zh": STATE_ZH.get(claim["state"], claim["state"])}
-
-
-def year_summary(db, settings, year: int) -> dict:
-    """The subsidy page's data for `year` (claims whose submitted date falls in it):
-
-    {"year": 2013, "budget": 150000 | None, "rates": {"invention_grant": 4000, …} | None,
-     "claims": 40, "claimed": 61500, "approved": 30500, "paid": 18000,   # counts and yuan
-     "remaining": 119500 | None, "overrun": 0 | None,   # budget − approved; approved beyond budget
-     "by_state": [{"state": "submitted", "state_zh": "已申报", "count": 9, "claimed": 13500,
-                   "approved": 0, "paid": 0}, …],        # always the four states, in STATES order
-     "by_enterprise": [{"credit_code", "name", "count", "claimed", "approved", "paid"}, …],
-                                                        # most approved first
-     "items": [claim, …],   # as `subsidy list --json`, plus claimant_name, stage_zh, state_zh
-     "events": 97, "head": "<sha256 hex>" | None,        # the whole log (all years)
-     "chain": {"ok", "events", "head", "first_bad"}}     # `subsidy verify --json`
-
-    `head` is None when the log is empty or does not verify (then `chain.first_bad` says why).
-    """
-    names = claims_store.entity_names(db)
-    claims = [fold(c, es) for c, es in claims_store.claims_with_events(db, year=year)]
-    schedule = settings.subsidy.get(year)
-    chain = verify(db)
-    return {**summarise(year, claims, None if schedule is None else schedule.budget, names),
-            "rates": None if schedule is None else schedule.rates,
-            "items": [_shown(c, names) for c in claims],
-            "events": chain["events"], "head": chain["head"], "chain": chain}
-
-
-def claims_of(db, credit_code: str) -> list[dict]:
-    """An entity's claims of every year, by id: each as `subsidy list --json` prints it (with its
-    events), plus claimant_name, stage_zh and state_zh."""
-    names = claims_store.entity_names(db)
-    return [_shown(fold(c, es), names) for c, es in claims_store.claims_with_events(db, claimant=credit_code)]
-
-
-def pages_context(db, year: int, as_of: dt.date | None = None, settings=None) -> dict:
-    """The subsidy slot of the pages (render.subsidy_context's contract):
-
-    {"summary": year_summary(…) (budget, claims, claimed, approved, paid, … head),
-     "claims_by_entity": {credit_code: claims_of(…) of every year},
-     "page": bool — whether templates/subsidies.html exists to show `summary` in full}
-
-    The log is shown as recorded now: `as_of` selects nothing (events carry recording times, not
-    data dates). Without `settings` they are read from the home holding the database file.
-    """
-    if settings is None:
-        from .config import load_settings   # the budget and rates live in the home's config
-        main = next(r[2] for r in db.conn.execute("PRAGMA database_list") if r[1] == "main")
-        settings = load_settings(Path(main).parent)
-    names = claims_store.entity_names(db)
-    by_entity: dict[str, list[dict]] = {}
-    for c, es in claims_store.claims_with_events(db):
-        by_entity.setdefault(c["claimant"], []).append(_shown(fold(c, es), names))
-    return {"summary": year_summary(db, settings, year), "claims_by_entity": by_entity,
-            "page": (Path(__file__).parent / "templates" / "subsidies.html").is_file()}
-
-
-SEED_BY = "demo"
-
-
-def apply_seed_decisions(home, folder: Path) -> list[dict]:
-    """The demo's subsidy log from `folder` (seeds/subsidies): each `claims_<year>.csv` imported in
-    year order, then that year's rows of `decisions.csv` (claim_id, action approve|reject|pay, amount,
-    date, voucher, reason, by). Returns the import results (none without the folder); a decision the
-    rules refuse raises RuleViolation."""
-    from . import subsidies, subsidy_import   # they build on this module
-
-    folder = Path(folder)
-    if not (folder / "decisions.csv").is_file():
-        return []
-    with open(folder / "decisions.csv", encoding="utf-8-sig", newline="") as fh:
-        decisions = list(csv.DictReader(fh))
-    db, settings, results = home.db, home.settings, []
-    for path in sorted(folder.glob("claims_*.csv")):
-        results.append(subsidy_import.import_claims(db, settings, path, by=SEED_BY))
-        for d in (d for d in decisions if d["claim_id"].startswith(path.stem.rsplit("_", 1)[-1] + "-")):
-            by = d.get("by") or SEED_BY
-            if d["action"] == "approve":
-                subsidies.approve(db, settings, d["claim_id"], int(d["amount"]), by=by)
-            elif d["action"] == "reject":
-                subsidies.reject(db, settings, d["claim_id"], d["reason"], by=by)
-            elif d["action"] == "pay":
-                subsidies.pay(db, settings, d["claim_id"], dt.date.fromisoformat(d["date"]), d["voucher"], by=by)
-            else:
-                raise ValueError(f"decisions.csv: unknown action {d['action']!r}")
-    return results

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from .filings import TYPE_ZH, is_granted
+from . import words
+from .filings import is_granted
 from .ids import name_key
 from .progress import attribute, goal_status
 
@@ -22,11 +23,7 @@ CHANGE_COLUMNS = ["application_no", "title", "old_status", "new_status", "change
 CO_COLUMNS = ["application_no", "filing_date", "title", "type_zh", "role", "applicants"]
 DASH = "—"
 FORMULA_START = r"^[=+\-@\t\r]"   # = + - @ (and tab, CR) start a formula in Excel
-EXPORT_COLUMNS = {  # column → header of the export, in order
-    "application_no": "申请号", "filing_date": "申请日", "type_zh": "专利类型", "title": "发明名称",
-    "applicants": "申请人", "entity_name": "归属单位", "entity": "归属单位统一社会信用代码",
-    "township": "所属镇街", "status": "法律状态", "grant_date": "授权日", "agency": "代理机构",
-}
+EXPORT_COLUMNS = words.table("export")   # column → header of the export, in order
 
 
 def _display(filings: pl.DataFrame) -> pl.DataFrame:
@@ -34,7 +31,7 @@ def _display(filings: pl.DataFrame) -> pl.DataFrame:
     — for an empty title, status or agency."""
     granted = is_granted(pl.col("status"), pl.col("grant_date"))
     return filings.with_columns(
-        type_zh=pl.col("type").replace_strict(TYPE_ZH, default=pl.col("type")),
+        type_zh=pl.col("type").replace_strict(words.table("type"), default=pl.col("type")),
         granted=granted,
         status_text=pl.col("status").fill_null(DASH)
         + pl.when(granted).then(pl.lit(" ✔")).otherwise(pl.lit("")),
@@ -138,8 +135,8 @@ def co_applications(filings: pl.DataFrame, entities: pl.DataFrame,
              .with_columns(credit_code=pl.lit(None, pl.String),
                            first_applicant_key=name_key(pl.col("name"))))
     later = (attribute(later, entities, aliases).filter(pl.col("entity").is_not_null())
-             .select("application_no", "entity", pl.lit("共同申请人").alias("role")))
-    first = attributed(multi).select("application_no", "entity", pl.lit("第一申请人").alias("role"))
+             .select("application_no", "entity", pl.lit(words.say("role.later")).alias("role")))
+    first = attributed(multi).select("application_no", "entity", pl.lit(words.say("role.first")).alias("role"))
     rows = (pl.concat([first, later]).unique(["application_no", "entity"], keep="first", maintain_order=True)
             .join(_display(multi).select("application_no", "filing_date", "title", "type_zh", "applicants"),
                   on="application_no")
@@ -217,7 +214,7 @@ def export_frame(filings: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
     """The year's attributed filings for the CSV export: Chinese headers, and any text cell that
     starts like a formula (= + - @, tab, CR) prefixed with ' so a spreadsheet shows it as text."""
     f = (with_entity_names(attributed(filings), entities).sort("filing_date", "application_no")
-         .with_columns(type_zh=pl.col("type").replace_strict(TYPE_ZH, default=pl.col("type"))))
+         .with_columns(type_zh=pl.col("type").replace_strict(words.table("type"), default=pl.col("type"))))
     return f.select([
         pl.when(pl.col(c).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c)).alias(h)

@@ -15,7 +15,7 @@ import polars as pl
 
 from .ids import TYPES
 
-STATUS_ZH = {"met": "已完成", "on_track": "进度正常", "at_risk": "有风险", "behind": "滞后"}
+STATUSES = ("met", "on_track", "at_risk", "behind")   # their words: words.py "status.*"
 
 
 def attribute(filings: pl.DataFrame, entities: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:

@@ -14,17 +14,9 @@ import re
 import shutil
 import tempfile
 
-from .errors import IpmonitorError
+from .errors import ReportFailed
 
 WEEK = re.compile(r"\d{4}-W\d{2}")
-
-
-class ReportFailed(IpmonitorError):
-    """The pages could not be built or published; the previous pages are left as they were."""
-
-
-def write_text(path: pathlib.Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
 
 
 class Build:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from . import ids
+from . import ids, words
 from .filings import split_names
 from .tabular import Table
 
@@ -19,11 +19,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "above_scale": ("规模以上", "above_scale"),
 }
 REQUIRED = ("credit_code", "name")
-REASONS = {
-    "missing_credit_code": "缺少统一社会信用代码",
-    "bad_credit_code": "统一社会信用代码校验位错误或格式不对",
-    "missing_name": "缺少单位名称",
-}
+# The codes this module produces; their words are in words.py ("reason.registry.*", "warning.registry.*").
+REJECT_REASONS = ("missing_credit_code", "bad_credit_code", "missing_name")
+WARNING_CODES = ("bad_high_tech", "bad_above_scale")
 _TRUE = ("是", "y", "yes", "true", "1", "√", "✓")
 _FALSE = ("否", "n", "no", "false", "0", "×")
 
@@ -56,8 +54,8 @@ def normalise(table: Table) -> RegistryBatch:
     rejects = bad.select(
         "line", col("credit_code").alias("application_no"), pl.col("_reason").alias("reason"),
         pl.when(pl.col("_reason") == "bad_credit_code")
-        .then(pl.format("统一社会信用代码“{}”无效（18 位，校验位按 GB 32100-2015）", col("credit_code")))
-        .otherwise(pl.col("_reason").replace_strict(REASONS, default=None)).alias("message"))
+        .then(pl.format(words.say("message.registry.bad_credit_code"), col("credit_code")))
+        .otherwise(pl.col("_reason").replace_strict(words.table("reason.registry"), default=None)).alias("message"))
     ok = df.filter(pl.col("_reason").is_null())
     flags_bad = [(c, (col(c).is_not_null() & _flag(col(c)).is_null())) for c in ("high_tech", "above_scale")]
     ents = ok.select(
@@ -78,7 +76,7 @@ def normalise(table: Table) -> RegistryBatch:
     warnings = pl.concat([
         ents.filter(pl.col(f"_bad_{c}")).select(
             "line", pl.col("credit_code").alias("application_no"), pl.lit(f"bad_{c}").alias("code"),
-            pl.format("“{}”不是 是/否，已忽略", pl.col(f"_raw_{c}")).alias("message"))
+            pl.format(words.say("message.registry.bad_flag"), pl.col(f"_raw_{c}")).alias("message"))
         for c in ("high_tech", "above_scale")])
     keep = ["credit_code", "name", "name_key", "township", "aliases", "high_tech", "above_scale", "line"]
     return RegistryBatch(ents.select(keep), rejects, warnings, table.rows, duplicate)

@@ -8,7 +8,6 @@ store, or the pure functions of `pagedata`; this module only arranges them.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import pathlib
 import re
@@ -16,19 +15,16 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from . import app, charts, pagedata, publish, registry
-from .filings import REASONS, TYPE_ZH, WARNINGS
+from . import app, charts, clock, files, pagedata, publish, subsidies, words
+from .errors import ReportFailed
 from .filters import FILTERS, local_time
 from .progress import year_window
 from .store import records
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 PAGES = ("index.html", "enterprises.html", "enterprise.html", "quality.html", "archive.html")
-REGISTRY_WARNINGS = {"bad_high_tech": "“高新技术企业”一栏不是 是/否", "bad_above_scale": "“规模以上”一栏不是 是/否"}
-IMPORT_KINDS = {"filings": "代理机构申请清单", "registry": "企业名录", "subsidy": "资助申请"}
 CREDIT_CODE = re.compile(r"[0-9A-Z]{18}")
 
-ReportFailed = publish.ReportFailed
 
 
 @dataclass(frozen=True)
@@ -57,48 +53,40 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def subsidy_context(home: app.Home, year: int, as_of: dt.date) -> dict | None:
-    """The subsidy slot of the pages; None (nothing shown) while there is no claims module.
-
-    Contract for ipmonitor/ledger.py: a function `pages_context(db, year, as_of)` returning
-    `{"summary": {"year", "budget", "claims", "claimed", "approved", "paid", "remaining", "overrun",
-    "head"?}, "claims_by_entity": {credit_code: [claim as in `subsidy list --json`, with "stage_zh"
-    and "state_zh" if it has them]}, "page": bool}`. With `page` true, templates/subsidies.html is
-    rendered into subsidies.html with `site`, `page`, `doc` (the progress) and `subsidy` (this dict).
-    """
-    if importlib.util.find_spec(f"{__package__}.ledger") is None:
-        return None
-    from . import ledger  # noqa: PLC0415 (optional module of another capability)
-    hook = getattr(ledger, "pages_context", None)
-    return None if hook is None else hook(home.db, year, as_of)
+def subsidy_context(home: app.Home, year: int) -> dict:
+    """The subsidy slot of the pages (subsidies.pages_context): the year's summary, claims by entity."""
+    return subsidies.pages_context(home.db, home.settings, year)
 
 
 def _nav(year: int, subsidies: bool) -> tuple:
-    items = [("index", "index.html", "总览"), ("enterprises", "enterprises.html", "企业名录"),
-             ("quality", "quality.html", "数据质量"), ("archive", "archive/index.html", "每周存档")]
+    pages = [("index", "index.html"), ("enterprises", "enterprises.html"), ("quality", "quality.html"),
+             ("archive", "archive/index.html")]
     if subsidies:
-        items.append(("subsidies", "subsidies.html", "专利资助"))
-    items += [("json", "progress.json", "进度数据（JSON）"),
-              ("csv", f"exports/filings-{year}.csv", f"{year} 年申请明细（CSV）")]
-    return tuple(items)
+        pages.append(("subsidies", "subsidies.html"))
+    pages += [("json", "progress.json"), ("csv", f"exports/filings-{year}.csv")]
+    return tuple((key, href, words.say("nav." + key, year=year)) for key, href in pages)
 
 
 def overview_charts(doc: dict, weekly: list[dict], year: int, as_of: dt.date) -> dict:
     f, i = doc["filings"], doc["invention"]
-    by_type = [(TYPE_ZH[k], v, None) for k, v in doc["by_type"].items()]
-    towns = [(t["township"] or "（未填镇街）", t["filings"], t["invention"]) for t in doc["by_township"]]
+    types = words.table("type")
+    by_type = [(types[k], v, None) for k, v in doc["by_type"].items()]
+    towns = [(t["township"] or words.say("label.no_township"), t["filings"], t["invention"])
+             for t in doc["by_township"]]
+    pieces = lambda rows: words.say("label.list_sep").join(  # noqa: E731
+        words.say("label.pieces", name=k, count=v) for k, v, _ in rows)
     return {
-        "filings_cum": charts.cumulative("c-filings", year=year, as_of=as_of, label="全部申请",
+        "filings_cum": charts.cumulative("c-filings", year=year, as_of=as_of, label=words.say("label.all_filings"),
                                          points=[(w["end"], w["cumulative"]) for w in weekly],
                                          goal=f["goal"], projected=f["projected"]),
-        "invention_cum": charts.cumulative("c-invention", year=year, as_of=as_of, label="发明申请",
+        "invention_cum": charts.cumulative("c-invention", year=year, as_of=as_of, label=words.say("label.invention_filings"),
                                            points=[(w["end"], w["invention_cumulative"]) for w in weekly],
                                            goal=i["goal"], projected=i["projected"]),
         "weekly": charts.weekly_bars("c-weekly", weekly),
         "by_type": charts.hbars("c-type", by_type, styles=["hatch", "solid", "dots"],
-                                title="按类型：" + "，".join(f"{k} {v:,} 件" for k, v, _ in by_type)),
-        "by_township": charts.hbars("c-town", towns, part_word="发明",
-                                    title="按镇街：" + "，".join(f"{k} {v:,} 件" for k, v, _ in towns)),
+                                title=words.say("label.by_type") + pieces(by_type)),
+        "by_township": charts.hbars("c-town", towns, part_word=words.say("label.invention"),
+                                    title=words.say("label.by_township") + pieces(towns)),
     }
 
 
@@ -132,25 +120,25 @@ class Pages:
         self.start, self.end = year_window(year, as_of)
         reg = app.registry(home)
         self.filings, self.entities = app.attributed_filings(home, self.start, self.end,
-                                                             records.FILING_COLUMNS, reg)
+                                                             app.PAGE_COLUMNS, reg)
         self.aliases = reg[1]
-        self.subsidy = subsidy_context(home, year, as_of)
-        with_page = bool(self.subsidy and self.subsidy.get("page"))
+        self.subsidy = subsidy_context(home, year)
+        with_page = True
         last = records.last_import_at(home.db)
         self.site = Site(self.doc["district"], year, self.eff,
-                         dt.datetime.now(home.settings.tz).strftime("%Y-%m-%d %H:%M"),
+                         clock.now(home.settings.tz).strftime("%Y-%m-%d %H:%M"),
                          None if last is None else local_time(last, self.tz), self.tz,
                          subsidies_page=with_page, nav=_nav(year, with_page))
 
     def write(self, rel: str, template: str, **context) -> None:
         path = self.tmp / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        publish.write_text(path, self.tpl[template].render(**context))
+        files.write_text(path, self.tpl[template].render(**context))
 
     def data_files(self) -> None:
         """style.css, progress.json (the document of `progress --json`) and the CSV export."""
-        publish.write_text(self.tmp / "style.css", (TEMPLATES / "style.css").read_text(encoding="utf-8"))
-        publish.write_text(self.tmp / "progress.json", progress_json(self.doc))
+        files.write_text(self.tmp / "style.css", (TEMPLATES / "style.css").read_text(encoding="utf-8"))
+        files.write_text(self.tmp / "progress.json", progress_json(self.doc))
         (self.tmp / "exports").mkdir()
         pagedata.export_frame(self.filings, self.entities).write_csv(
             self.tmp / "exports" / f"filings-{self.year}.csv", include_bom=True)
@@ -171,16 +159,16 @@ class Pages:
             "subsidy": self.subsidy, "page": "index",
         }
         self.write("index.html", "index.html", site=self.site, snapshot=None, **context)
-        if self.site.subsidies_page:   # the subsidy log's own page; its template comes with the ledger
-            publish.write_text(self.tmp / "subsidies.html", self.env.get_template("subsidies.html").render(
+        if self.site.subsidies_page:   # the subsidy log's own page
+            files.write_text(self.tmp / "subsidies.html", self.env.get_template("subsidies.html").render(
                 site=self.site, page="subsidies", doc=self.doc, subsidy=self.subsidy))
         label = "{}-W{:02d}".format(*self.as_of.isocalendar()[:2])
         weeks = sorted([*carry_archive(exclude=label), label], reverse=True)
         self.write(f"archive/{label}/index.html", "index.html", site=self.site.at("../../", css="style.css"),
                    snapshot={"week": label}, **context)
-        publish.write_text(self.tmp / "archive" / label / "style.css",
+        files.write_text(self.tmp / "archive" / label / "style.css",
                            (self.tmp / "style.css").read_text(encoding="utf-8"))
-        publish.write_text(self.tmp / "archive" / label / "progress.json", progress_json(self.doc))
+        files.write_text(self.tmp / "archive" / label / "progress.json", progress_json(self.doc))
         self.write("archive/index.html", "archive.html", site=self.site.at("../"), page="archive",
                    weeks=[_week_summary(self.tmp / "archive", w) for w in weeks])
 
@@ -201,7 +189,7 @@ class Pages:
             code = e["credit_code"]
             if not CREDIT_CODE.fullmatch(code):
                 raise ReportFailed(f"credit code {code!r} in the registry cannot name a page")
-            publish.write_text(self.tmp / "enterprise" / f"{code}.html", page.render(
+            files.write_text(self.tmp / "enterprise" / f"{code}.html", page.render(
                 site=site, page="enterprise", e=e, filings=own, changes=changes.get(code, []),
                 co=co.get(code, []), subsidy=claims))
 
@@ -218,10 +206,10 @@ class Pages:
                    site=self.site, page="quality", doc=self.doc,
                    unattributed=pagedata.unattributed(self.filings),
                    rejects=records.rejects(db, "filings"), registry_rejects=records.rejects(db, "registry"),
-                   reasons=REASONS, registry_reasons=registry.REASONS,
+                   reasons=words.table("reason.filings"), registry_reasons=words.table("reason.registry"),
                    warnings=records.warnings(db, "filings") + records.warnings(db, "registry"),
-                   warning_words={**WARNINGS, **REGISTRY_WARNINGS}, imports=records.imports_list(db),
-                   kinds=IMPORT_KINDS)
+                   warning_words={**words.table("warning.filings"), **words.table("warning.registry")},
+                   imports=records.imports_list(db), kinds=words.table("import_kind"))
 
 
 def progress_json(doc: dict) -> str:
@@ -239,4 +227,4 @@ def _week_summary(archive: pathlib.Path, week: str) -> dict:
             "invention": doc.get("invention")}
 
 
-__all__ = ["build_pages", "ReportFailed", "environment", "subsidy_context"]
+__all__ = ["build_pages", "environment", "subsidy_context"]

@@ -15,19 +15,18 @@ import datetime as dt
 import email.utils
 import hashlib
 import os
-import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from . import app
+from . import app, clock
 from .config import Settings, Source
-from .errors import UsageError
-from .inbox import INBOX, fsync_dir, place
+from .errors import FetchFailed, FetchRetryable, UsageError
+from .files import fsync_dir, place, temp_file
+from .inbox import INBOX
 from .store import records, runs
 
 TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0)
@@ -60,16 +59,6 @@ class Retry:
 RETRY = Retry()
 
 
-class _Retryable(Exception):
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class _Failed(Exception):
-    pass
-
-
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent or bad."""
     if not value:
@@ -83,7 +72,7 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.utc_now()
     return max(0.0, (when - now).total_seconds())
 
 
@@ -163,7 +152,7 @@ def fetch_source(home: app.Home, source: Source, *, client: httpx.Client, retry:
         try:
             got = _download(client, source, headers, inbox, stop)
             break
-        except _Retryable as e:
+        except FetchRetryable as e:
             wait = retry.delay(result["attempts"], e.retry_after)
             if wait is None:
                 why = (f"the server asks to retry after {e.retry_after:.0f} s"
@@ -174,7 +163,7 @@ def fetch_source(home: app.Home, source: Source, *, client: httpx.Client, retry:
             if stop.wait(wait):
                 result["error"] = _scrub(f"{e}; stopped by shutdown before retrying", token)
                 return result
-        except _Failed as e:
+        except FetchFailed as e:
             result["error"] = _scrub(str(e), token)
             return result
 
@@ -187,7 +176,7 @@ def fetch_source(home: app.Home, source: Source, *, client: httpx.Client, retry:
             tmp.unlink()
             status, name = "unchanged", None
         else:
-            dest = place(tmp, inbox, file_name(source.name, dt.datetime.now(dt.timezone.utc), ext))
+            dest = place(tmp, inbox, file_name(source.name, clock.utc_now(), ext))
             fsync_dir(inbox)
             status, name = "new", dest.name
     except BaseException:
@@ -207,32 +196,31 @@ def _download(client: httpx.Client, source: Source, headers: dict, inbox: Path,
             if code == 304:
                 return None
             if code >= 500:
-                raise _Retryable(f"HTTP {code} {r.reason_phrase}",
+                raise FetchRetryable(f"HTTP {code} {r.reason_phrase}",
                                  parse_retry_after(r.headers.get("Retry-After")))
             if code >= 400:
-                raise _Failed(f"HTTP {code} {r.reason_phrase} (not retried)")
+                raise FetchFailed(f"HTTP {code} {r.reason_phrase} (not retried)")
             if code != 200:
-                raise _Failed(f"unexpected answer HTTP {code} {r.reason_phrase}")
+                raise FetchFailed(f"unexpected answer HTTP {code} {r.reason_phrase}")
             if r.headers.get("Content-Type", "").lower().startswith("text/html"):
-                raise _Failed("the server answered with an HTML page, not an export (a login page?)")
+                raise FetchFailed("the server answered with an HTML page, not an export (a login page?)")
             return _save(r, source, inbox, stop)
     except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as e:
-        raise _Failed(f"{type(e).__name__}: {e}") from None
+        raise FetchFailed(f"{type(e).__name__}: {e}") from None
     except httpx.TransportError as e:       # connection errors, timeouts, a cut-off body
-        raise _Retryable(f"{type(e).__name__}: {e}") from None
+        raise FetchRetryable(f"{type(e).__name__}: {e}") from None
     except httpx.HTTPError as e:            # too many redirects, undecodable body, …
-        raise _Failed(f"{type(e).__name__}: {e}") from None
+        raise FetchFailed(f"{type(e).__name__}: {e}") from None
 
 
 def _save(r: httpx.Response, source: Source, inbox: Path, stop: threading.Event):
-    fd, name = tempfile.mkstemp(prefix=f".{source.name}-", suffix=".part", dir=inbox)
-    tmp = Path(name)
+    fd, tmp = temp_file(inbox, f".{source.name}-", ".part")
     try:
         digest, size, head = hashlib.sha256(), 0, b""
         with os.fdopen(fd, "wb") as f:
             for chunk in r.iter_bytes():
                 if stop.is_set():
-                    raise _Failed("stopped by shutdown during the download (nothing kept)")
+                    raise FetchFailed("stopped by shutdown during the download (nothing kept)")
                 head = head or chunk[:8]
                 f.write(chunk)
                 digest.update(chunk)
@@ -241,7 +229,7 @@ def _save(r: httpx.Response, source: Source, inbox: Path, stop: threading.Event)
             os.fsync(f.fileno())
         length = r.headers.get("Content-Length", "")
         if length.isdigit() and int(length) != r.num_bytes_downloaded:
-            raise _Retryable(f"incomplete download: {r.num_bytes_downloaded} of {length} bytes")
+            raise FetchRetryable(f"incomplete download: {r.num_bytes_downloaded} of {length} bytes")
         os.chmod(tmp, 0o644)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -252,7 +240,7 @@ def _save(r: httpx.Response, source: Source, inbox: Path, stop: threading.Event)
 
 def _clean_parts(inbox: Path, source: str) -> None:
     """Remove this source's temporary downloads left by a process that was killed."""
-    cutoff = time.time() - PART_MAX_AGE
+    cutoff = clock.file_time() - PART_MAX_AGE
     for part in inbox.glob(f".{source}-*.part"):
         try:
             if part.stat().st_mtime < cutoff:

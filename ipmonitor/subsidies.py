@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import ids, ledger, store
+from . import clock, ids, ledger, store, words
 from .config import Settings
 from .progress import attribute
 from .store import claims as claims_store
@@ -18,7 +18,7 @@ from .store import records
 
 
 def today_in(settings: Settings) -> dt.date:
-    return dt.datetime.now(settings.tz).date()
+    return clock.today(settings.tz)
 
 
 def canonical_number(text: str) -> str:
@@ -156,3 +156,67 @@ def correct(db, settings: Settings, claim_id: str, field: str, value: str, why: 
 def claims(db, *, year: int | None = None, state: str | None = None) -> list[dict]:
     """`subsidy list`: the claims of a year (or all), in a state (or any), by id."""
     return [c for c in folded(db, year=year) if state is None or c["state"] == state]
+
+
+# --- the read model: what `subsidy verify`, the pages and the seeds read ---------------------------
+
+def verify(db) -> dict:
+    """`subsidy verify --json`: the whole chain recomputed in order, then the append-only triggers."""
+    return ledger.verify_chain(claims_store.all_events(db), claims_store.all_claims(db),
+                               claims_store.triggers_missing(db))
+
+
+def shown(claim: dict, names: dict[str, str]) -> dict:
+    """A folded claim as the pages show it: plus claimant_name, stage_zh, state_zh."""
+    return {**claim, "claimant_name": names.get(claim["claimant"]),
+            "stage_zh": words.say("stage." + claim["stage"]),
+            "state_zh": words.table("state").get(claim["state"], claim["state"])}
+
+
+def year_summary(db, settings: Settings, year: int) -> dict:
+    """The subsidy page's data for `year` (claims whose submitted date falls in it):
+
+    {"year": 2013, "budget": 150000 | None, "rates": {"invention_grant": 4000, …} | None,
+     "claims": 40, "claimed": 61500, "approved": 30500, "paid": 18000,   # counts and yuan
+     "remaining": 119500 | None, "overrun": 0 | None,   # budget − approved; approved beyond budget
+     "by_state": [{"state": "submitted", "state_zh": "已申报", "count": 9, "claimed": 13500,
+                   "approved": 0, "paid": 0}, …],        # always the four states, in STATES order
+     "by_enterprise": [{"credit_code", "name", "count", "claimed", "approved", "paid"}, …],
+                                                        # most approved first
+     "items": [claim, …],   # as `subsidy list --json`, plus claimant_name, stage_zh, state_zh
+     "events": 97, "head": "<sha256 hex>" | None,        # the whole log (all years)
+     "chain": {"ok", "events", "head", "first_bad"}}     # `subsidy verify --json`
+
+    `head` is None when the log is empty or does not verify (then `chain.first_bad` says why).
+    """
+    names = claims_store.entity_names(db)
+    claims = folded(db, year=year)
+    schedule = settings.subsidy.get(year)
+    chain = verify(db)
+    return {**ledger.summarise(year, claims, None if schedule is None else schedule.budget, names),
+            "rates": None if schedule is None else schedule.rates,
+            "items": [shown(c, names) for c in claims],
+            "events": chain["events"], "head": chain["head"], "chain": chain}
+
+
+def claims_of(db, credit_code: str) -> list[dict]:
+    """An entity's claims of every year, by id: each as `subsidy list --json` prints it (with its
+    events), plus claimant_name, stage_zh and state_zh."""
+    names = claims_store.entity_names(db)
+    return [shown(c, names) for c in folded(db, claimant=credit_code)]
+
+
+def pages_context(db, settings: Settings, year: int) -> dict:
+    """The subsidy slot of the pages:
+
+    {"summary": year_summary(…) (budget, claims, claimed, approved, paid, … head),
+     "claims_by_entity": {credit_code: claims_of(…) of every year}}
+
+    The log is shown as recorded now: the as-of date selects nothing (events carry recording
+    times, not data dates).
+    """
+    names = claims_store.entity_names(db)
+    by_entity: dict[str, list[dict]] = {}
+    for c in folded(db):
+        by_entity.setdefault(c["claimant"], []).append(shown(c, names))
+    return {"summary": year_summary(db, settings, year), "claims_by_entity": by_entity}

@@ -35,17 +35,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "note": ("备注", "说明", "note"),
 }
 REQUIRED = ("application_no", "claimant", "stage", "amount", "submitted_on")
-REASONS = {  # code → words for the officer
-    "too_many_fields": "字段数多于表头", "missing_application_no": "缺少申请号",
-    "bad_application_no": "申请号格式错误", "bad_check_digit": "申请号校验位错误",
-    "bad_type_digit": "申请号类型位错误", "missing_credit_code": "缺少统一社会信用代码",
-    "bad_credit_code": "统一社会信用代码无效", "missing_stage": "缺少资助类别", "bad_stage": "资助类别无法识别",
-    "missing_amount": "缺少申请金额", "bad_amount": "申请金额不是正整数", "missing_date": "缺少申报日期",
-    "bad_date": "申报日期无法识别", "future_date": "申报日期晚于今天", "not_filed": "专利不在库中",
-    "not_attributed": "专利不属于该申请单位", "before_filing": "申报日期早于专利申请日",
-    "not_granted": "专利尚未授权", "one_live_claim": "同一专利同一类别已有资助申请", "no_rate": "当年不资助该类别",
-    "over_rate": "申请金额超过当年资助标准",
-}
+# The codes a row is rejected with (their words: words.py "reason.subsidy.*"): the cells first,
+# then the rules of a new claim (ledger.CLAIM_RULES).
+ROW_REASONS = ("too_many_fields", *ids.APP_ERRORS, "missing_credit_code", "bad_credit_code", "missing_stage",
+               "bad_stage", "missing_amount", "bad_amount", "missing_date", "bad_date")
+REJECT_REASONS = (*ROW_REASONS, *(r for r in ledger.CLAIM_RULES if r not in ROW_REASONS))
 _AMOUNT = re.compile(r"^(\d+)(?:\.0+)?$")
 
 

@@ -25,8 +25,8 @@ _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
-def header_key(text: str) -> str:
-    """A header as compared: NFKC, trimmed, no spaces, case-folded."""
+def text_key(text: str) -> str:
+    """A header or a word as compared: NFKC, no white space, case-folded (headers, subsidy stages)."""
     return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
 
 
@@ -70,7 +70,7 @@ def _split_line(line: str, delimiter: str) -> list[str]:
 
 
 def _match(cells: list[str], aliases: dict[str, str]) -> set[str]:
-    return {aliases[k] for k in map(header_key, cells) if k in aliases}
+    return {aliases[k] for k in map(text_key, cells) if k in aliases}
 
 
 def _find_header(rows: list[list[str]], aliases: dict[str, str]) -> int | None:
@@ -88,7 +88,7 @@ def _shape(headers: list[str], raw: pl.DataFrame, first_line: int, aliases: dict
     fields: dict[str, int] = {}
     extras: dict[str, int] = {}
     for i, h in enumerate(headers):
-        fld = aliases.get(header_key(h))
+        fld = aliases.get(text_key(h))
         if fld and fld not in fields:
             fields[fld] = i
         elif h.strip():
@@ -187,7 +187,7 @@ def _read_csv(data: bytes, name: str, sha: str, aliases, required) -> Table:
 
 def read_table(data: bytes, name: str, aliases: dict[str, str],
                required: tuple[str, ...]) -> Table:
-    """Read one file's bytes. `aliases` maps header_key(header) → field."""
+    """Read one file's bytes. `aliases` maps text_key(header) → field."""
     if not data.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"):
         raise FileFailed("the file is empty")
     sha = sha256_of(data)
@@ -197,8 +197,8 @@ def read_table(data: bytes, name: str, aliases: dict[str, str],
 
 
 def alias_table(aliases: dict[str, tuple[str, ...]], extra: dict[str, str] | None = None) -> dict[str, str]:
-    """{field: (header, …)} → {header_key: field}, plus explicit {header: field} maps."""
-    out = {header_key(h): f for f, hs in aliases.items() for h in hs}
+    """{field: (header, …)} → {text_key: field}, plus explicit {header: field} maps."""
+    out = {text_key(h): f for f, hs in aliases.items() for h in hs}
     for h, f in (extra or {}).items():
-        out[header_key(h)] = f
+        out[text_key(h)] = f
     return out

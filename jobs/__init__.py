@@ -1,5 +1,3 @@
-"""The scheduled jobs of `ipmonitor serve`: each a few lines over the core, run and recorded by jobs.runner.
-
-Nothing lives in this file on purpose: an editable install made before it
-existed maps `jobs` as a namespace package, and every module still works.
-"""
+"""The scheduled jobs of `ipmonitor serve`: one layer above the core (it imports `ipmonitor.*`, never
+`ipmonitor.cli`), imported only by the CLI. schedule.py builds the scheduler; runner.py runs and
+records one job; inbox.py, fetch.py, report.py and backup.py are each a few lines over the core."""

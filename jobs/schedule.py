@@ -30,7 +30,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ipmonitor import store
+from ipmonitor import clock, store
 from ipmonitor.config import JOB_NAMES, Job, Settings, load_settings
 from ipmonitor.errors import AlreadyRunning
 from ipmonitor.inbox import ARCHIVE, INBOX, QUIET_SECONDS, REJECTED
@@ -213,7 +213,7 @@ def _serve(settings: Settings, inbox_quiet: float, stop_grace: float) -> int:
         stop.set()
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
 
-    now = dt.datetime.now(settings.tz)
+    now = clock.now(settings.tz)
     first = first_runs(settings, last_ok, now)
     catch_up = [n for n, (_, why) in first.items() if why != "start"]
     runner = Runner(home, Context(stop=stop, inbox_quiet=inbox_quiet), log, catch_up)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ipmonitor import app
+from ipmonitor import app, clock
 from ipmonitor.config import JOB_NAMES
 from ipmonitor.store import records, runs
 
@@ -19,7 +19,7 @@ def _local(text: str | None, tz) -> str | None:
 def status(home: app.Home, now: dt.datetime | None = None) -> dict:
     settings = home.settings
     tz = settings.tz
-    now = (now or dt.datetime.now(tz)).astimezone(tz)
+    now = (now or clock.now(tz)).astimezone(tz)
     pid = server_pid(settings.home)
     jobs = {}
     for name in JOB_NAMES:

@@ -7,7 +7,7 @@ ipmonitor's own functions and picks attributed filings that fit each stage, so e
 passes the rules. 2012: 58 claims, all approved and paid, 108,000 yuan (the bureau's 2012
 figure, domain.md). 2013 (to 28 June): claims in every state within the year's budget, and
 three rows the import rejects on purpose. The files are then replayed in a second temporary
-home the way `ipmonitor demo` does (ledger.apply_seed_decisions) and the totals checked.
+home the way `ipmonitor demo` does (demo.apply_seed_decisions) and the totals checked.
 Deterministic: one random.Random with a fixed seed, dates derived from the filing dates.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import polars as pl  # noqa: E402
 
-from ipmonitor import app, demo, ledger, subsidies, subsidy_import  # noqa: E402
+from ipmonitor import app, demo, subsidies, subsidy_import  # noqa: E402
 
 SEED = 20121231
 D = dt.date
@@ -50,7 +50,7 @@ def load(seeds: Path, home_dir: Path) -> tuple[app.Home, list[dict]]:
     rows = (filings.filter(pl.col("entity").is_not_null()).sort("application_no")
             .with_columns(date=pl.col("filing_date").str.to_date()).to_dicts())
     for r in rows:
-        r["granted"] = ledger.is_granted(r)
+        r["granted"] = filings.granted(r)
         r["pct_no"] = r["application_no"][4] in "89"
     return home, rows
 
@@ -148,7 +148,7 @@ def claims_file(claims: list[dict]) -> bytes:
 
 
 def ids_of(home: app.Home, path: Path, year: int, expect_new: int) -> dict[tuple, str]:
-    r = subsidy_import.import_claims(home.db, home.settings, path, by=ledger.SEED_BY, today=D(2013, 6, 28))
+    r = subsidy_import.import_claims(home.db, home.settings, path, by=demo.SEED_BY, today=D(2013, 6, 28))
     if r["new"] != expect_new:
         raise SystemExit(f"{path.name}: {r['new']} claims imported, {expect_new} expected: {r}")
     return {(c["application_no"], c["stage"]): c["id"] for c in subsidies.claims(home.db, year=year)}
@@ -187,9 +187,9 @@ def check(seeds: Path, out: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         home, _ = load(seeds, Path(tmp))
         try:
-            ledger.apply_seed_decisions(home, out)
-            y12 = ledger.year_summary(home.db, home.settings, 2012)
-            y13 = ledger.year_summary(home.db, home.settings, 2013)
+            demo.apply_seed_decisions(home, out)
+            y12 = subsidies.year_summary(home.db, home.settings, 2012)
+            y13 = subsidies.year_summary(home.db, home.settings, 2013)
         finally:
             home.close()
     states12 = {s["state"]: s["count"] for s in y12["by_state"]}

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from _pages_data import AS_OF, YEAR, make_home
 from ipmonitor.cli import main
-from ipmonitor.progress import STATUS_ZH
+from ipmonitor import words
 
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -118,7 +118,7 @@ def test_headline_numbers_are_visible(built, browser):
             assert f"目标 {g['goal']:,}" in text
             assert f"{g['expected']:.1f}" in card.locator("[data-key=expected]").inner_text()
             assert f"{g['projected']:.1f}" in card.locator("[data-key=projected]").inner_text()
-            assert STATUS_ZH[g["status"]] in card.locator(".status").inner_text()
+            assert words.say("status." + g["status"]) in card.locator(".status").inner_text()
         body = page.locator("main").inner_text()
         assert f"{doc['unattributed']:,} 件" in body
         for t in doc["by_township"]:

@@ -182,11 +182,14 @@ def test_each_reject_reason(home, cli, row, reason):
         assert "文本" in rej["message"]   # tells the officer to export the column as text
 
 
-def test_future_date_uses_the_district_today(home, cli):
-    tomorrow = dt.date.today() + dt.timedelta(days=2)
-    text = f"申请号,申请日,申请人\n201310699744.2,{tomorrow},甲\n"
+def test_future_date_uses_the_district_today(home, cli, monkeypatch):
+    # 20:00 UTC on 30 June is 04:00 on 1 July in the district (UTC+8): 1 July is today, 2 July is not
+    monkeypatch.setenv("IPMONITOR_TODAY", "2013-06-30T20:00:00+00:00")
+    text = "申请号,申请日,申请人\n201310699744.2,2013-07-02,甲\n201310699745.7,2013-07-01,乙\n"
     f = only_file(cli.json("import", write(home / "f.csv", text)))
-    assert f["rejected"] == 1 and cli.json("rejects")[0]["reason"] == "future_filing_date"
+    assert (f["new"], f["rejected"]) == (1, 1)
+    (rej,) = cli.json("rejects")
+    assert (rej["line"], rej["reason"]) == (2, "future_filing_date")
 
 
 def test_warnings_keep_the_row(home, cli):

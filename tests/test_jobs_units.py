@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from _jobs_support import ROWS, csv_bytes
-from ipmonitor import app, backup, inbox, sources
+from ipmonitor import app, backup, files, inbox, sources
 from ipmonitor.config import Job, load_settings, parse_every
 from ipmonitor.errors import ConfigError
 from ipmonitor.store import runs
@@ -40,12 +40,12 @@ def test_bad_intervals_name_the_key(text):
     ("a\x00b\nc.csv", "abc.csv"), ("", "file"), ("报表 2013.csv", "报表 2013.csv"),
 ])
 def test_safe_name(name, safe):
-    assert inbox.safe_name(name) == safe
+    assert files.safe_name(name) == safe
 
 
 def test_safe_name_keeps_long_names_under_the_limit_with_their_extension():
-    name = inbox.safe_name("专" * 300 + ".csv")
-    assert name.endswith(".csv") and len(name.encode()) <= inbox.MAX_NAME_BYTES
+    name = files.safe_name("专" * 300 + ".csv")
+    assert name.endswith(".csv") and len(name.encode()) <= files.MAX_NAME_BYTES
 
 
 def test_place_never_overwrites_and_never_leaves_its_folder(tmp_path):
@@ -58,9 +58,9 @@ def test_place_never_overwrites_and_never_leaves_its_folder(tmp_path):
         src = tmp_path / f"src{i}"
         src.write_text(f"new{i}")
         srcs.append(src)
-    first = inbox.place(srcs[0], folder, "../a.csv")
-    second = inbox.place(srcs[1], folder, "a.csv", companion=".why.txt")
-    third = inbox.place(srcs[2], folder, "..")
+    first = files.place(srcs[0], folder, "../a.csv")
+    second = files.place(srcs[1], folder, "a.csv", companion=".why.txt")
+    third = files.place(srcs[2], folder, "..")
     assert (first.name, second.name, third.name) == ("a-1.csv", "a-2.csv", "file")
     assert (folder / "a.csv").read_text() == "old"
     assert first.read_text() == "new0" and not srcs[0].exists()
@@ -201,10 +201,11 @@ def test_backup_verifies_keeps_the_newest_and_restores(home, cli):
     assert backup.verify(bad) != "ok"
 
 
-def test_report_job_builds_the_pages(home, cli):
+def test_report_job_builds_the_pages(home, cli, monkeypatch):
     from jobs import report
     (home / "a.csv").write_bytes(csv_bytes(ROWS))
     cli("import", home / "a.csv")
+    monkeypatch.setenv("IPMONITOR_TODAY", "2013-06-30")      # a Sunday: the last day of ISO week 26
     h = app.open_home(home)
     try:
         run_id, result = record(h, "report", "manual", report.run, Context())
@@ -212,5 +213,5 @@ def test_report_job_builds_the_pages(home, cli):
         h.close()
     assert result.outcome == "ok", result.message
     assert (home / "reports" / "index.html").is_file() and (home / "reports" / "progress.json").is_file()
-    week = dt.datetime.now(TZ).date().isocalendar()
-    assert (home / "reports" / "archive" / f"{week.year}-W{week.week:02d}" / "index.html").is_file()
+    assert result.message.startswith("pages for 2013 as of 2013-06-30")
+    assert (home / "reports" / "archive" / "2013-W26" / "index.html").is_file()

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from _pages_data import AS_OF, ENTITIES, FORMULA, UNATTRIBUTED, XSS_IMG, XSS_SCRIPT, YEAR, credit_code, make_home
 from ipmonitor import app, charts, filters, pagedata, render
 from ipmonitor.cli import main
-from ipmonitor.errors import IpmonitorError
+from ipmonitor.errors import IpmonitorError, ReportFailed
 
 HOSTILE = (XSS_SCRIPT, XSS_IMG, "<script", "<img", "onerror=alert(1)>")
 
@@ -141,24 +141,14 @@ def test_entity_page_shows_filings_history_and_co_applications(site):
     assert "法律状态变化" in first and "agency_b.csv" in first
 
 
-def test_subsidy_slot_is_empty_without_a_claims_module(site, tmp_path, monkeypatch):
-    home, out = _fresh(site, tmp_path)
-    monkeypatch.setattr(render, "subsidy_context", lambda *a: None)
-    try:
-        render.build_pages(home, year=YEAR, as_of=AS_OF, out=out)
-    finally:
-        home.close()
-    for page in html_files(out):
-        text = page.read_text(encoding="utf-8")
-        assert 'id="subsidy-' not in text and "subsidies.html" not in text, page
-
-
 def test_subsidy_slot_shows_what_the_ledger_gives(site, tmp_path, monkeypatch):
     claim = {"id": "2013-0001", "application_no": "201310000101.4", "stage": "grant", "stage_zh": XSS_SCRIPT,
              "state": "paid", "claimed": 4000, "approved": 4000, "paid": 4000}
     context = {"summary": {"year": YEAR, "budget": 150000, "claims": 1, "claimed": 4000, "approved": 4000,
-                           "paid": 4000, "remaining": 146000, "overrun": 0, "head": "ab" * 32},
-               "claims_by_entity": {credit_code(1): [claim]}, "page": False}
+                           "paid": 4000, "remaining": 146000, "overrun": 0, "head": "ab" * 32,
+                           "rates": None, "by_state": [], "by_enterprise": [], "items": [], "events": 1,
+                           "chain": {"ok": True, "events": 1, "head": "ab" * 32, "first_bad": None}},
+               "claims_by_entity": {credit_code(1): [claim]}}
     monkeypatch.setattr(render, "subsidy_context", lambda *a: context)
     home, out = _fresh(site, tmp_path)
     try:
@@ -191,7 +181,7 @@ def test_report_respects_out_and_rejects_a_file_as_out(site, tmp_path):
     run("--home", site, "report", "--as-of", "2013-05-31", "--out", blocker, code=2)
     home = app.open_home(site)
     try:
-        with pytest.raises(render.ReportFailed, match="not a folder"):
+        with pytest.raises(ReportFailed, match="not a folder"):
             render.build_pages(home, year=YEAR, as_of=AS_OF, out=blocker)
     finally:
         home.close()
@@ -217,7 +207,7 @@ def test_a_failed_build_leaves_the_previous_pages(site, tmp_path, monkeypatch):
             return original(self, *a, **kw)
 
         monkeypatch.setattr(jinja2.Template, "render", failing)
-        with pytest.raises(render.ReportFailed, match="disk on fire") as e:
+        with pytest.raises(ReportFailed, match="disk on fire") as e:
             render.build_pages(home, year=YEAR, as_of=dt.date(2013, 7, 8), out=out)
         assert isinstance(e.value, IpmonitorError)
         after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}

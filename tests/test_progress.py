@@ -134,13 +134,18 @@ def test_adding_an_alias_later_attributes_old_filings(home, cli, third_code):
     assert town["来龙镇"] == 1          # the township from the first registry import is kept
 
 
-def test_year_defaults(home, cli):
+def test_year_defaults(home, cli, monkeypatch):
     doc = cli.json("progress", "--as-of", "2013-03-04")
     assert doc["year"] == 2013
     doc = cli.json("progress", "--year", "2012", "--as-of", "2013-03-04")
     assert (doc["year"], doc["as_of"]) == (2012, "2012-12-31")
+    monkeypatch.setenv("IPMONITOR_TODAY", "2014-05-06")
     doc = cli.json("progress")
-    assert doc["year"] == dt.date.today().year or doc["year"] == dt.date.today().year + 1
+    assert (doc["year"], doc["as_of"]) == (2014, "2014-05-06")
+    # 23:30 on 31 December in UTC is already 1 January in the district (UTC+8)
+    monkeypatch.setenv("IPMONITOR_TODAY", "2014-12-31T23:30:00+00:00")
+    doc = cli.json("progress")
+    assert (doc["year"], doc["as_of"]) == (2015, "2015-01-01")
 
 
 def test_bad_as_of_is_a_usage_error(cli):

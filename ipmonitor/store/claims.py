@@ -11,7 +11,7 @@ import json
 import polars as pl
 from sqlite_utils import Database
 
-from . import frame, migrations
+from .db import frame, migrations
 
 TABLES = ("subsidy_claims", "subsidy_events")
 # event field (ledger) → column

@@ -7,11 +7,11 @@ import json
 import polars as pl
 from sqlite_utils import Database
 
+from ..filings import COLUMNS as FILING_COLUMNS
+from ..filings import FIELDS as FILING_FIELDS
 from ..merge import merge
-from . import frame
+from .db import frame
 
-FILING_FIELDS = ("type", "filing_date", "applicants", "first_applicant", "first_applicant_key",
-                 "title", "status", "credit_code", "agency", "inventors", "grant_date")
 ENTITY_FIELDS = ("name", "name_key", "township", "aliases", "high_tech", "above_scale")
 COUNT_KEYS = ("rows", "new", "updated", "unchanged", "duplicate", "rejected", "warnings")
 
@@ -66,8 +66,7 @@ def save_filings(db: Database, import_id: int, filings: pl.DataFrame) -> tuple[i
 
     The trigger `filings_keep_history` keeps the values an update replaces.
     """
-    cols = ["application_no", *FILING_FIELDS]
-    incoming = filings.select(cols)
+    incoming = filings.select(FILING_COLUMNS)
     stored = _stored(db, "filings", "application_no", FILING_FIELDS, incoming["application_no"],
                      incoming.schema)
     m = merge(incoming, stored, "application_no", list(FILING_FIELDS))
@@ -125,15 +124,15 @@ def imports_list(db: Database) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-FILING_COLUMNS = ("application_no", "type", "filing_date", "applicants", "first_applicant",
-                  "first_applicant_key", "title", "status", "credit_code", "agency", "grant_date")
-
-
 def filings_between(db: Database, start: str, end: str, columns=None) -> pl.DataFrame:
     """Filings with a filing date in [start, end] (ISO dates): the given columns, else all."""
     cols = [c for c in (columns or FILING_COLUMNS) if c in FILING_COLUMNS]
     return frame(db, f"SELECT {', '.join(cols)} FROM filings WHERE filing_date BETWEEN ? AND ? "
                      "ORDER BY filing_date, application_no", (start, end))
+
+
+def newest_filing_date(db: Database) -> str | None:
+    return db.conn.execute("SELECT max(filing_date) FROM filings").fetchone()[0]
 
 
 def entities(db: Database) -> pl.DataFrame:

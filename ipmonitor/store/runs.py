@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 from sqlite_utils import Database
 
-from . import _statements, migrations, transaction, utc_now
+from .. import clock
+from .db import _statements, migrations, transaction, utc_now
 
 OUTCOMES = ("ok", "failed", "skipped")
 RUN_FIELDS = ("id", "job", "trigger", "started_at", "ended_at", "outcome", "message", "items", "pid")
@@ -38,7 +38,7 @@ migrations(name="0003_job_runs")(_statements(
 
 def _now() -> str:
     """UTC now with milliseconds: run times must order runs started within the same second."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return clock.utc_now().isoformat(timespec="milliseconds")
 
 
 def start_run(db: Database, job: str, trigger: str, started_at: str | None = None) -> int:

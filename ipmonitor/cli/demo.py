@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from . import demo, render
-from .cli import _print_import, main, print_json
+from .. import demo, render
+from .common import print_import, print_json
 
 
-@main.command("demo")
+@click.command("demo")
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True,
               help="Where to write the pages.")
 @click.option("--demo-home", type=click.Path(file_okay=False), default="demo-home", show_default=True,
@@ -26,7 +26,7 @@ def demo_command(out, demo_home, as_json):
         if as_json:
             print_json(progress)
             return
-        _print_import(results, False)
+        print_import(results, False)
         f, i = progress["filings"], progress["invention"]
         click.echo(f"\n{progress['district']} {progress['year']} as of {progress['as_of']}: "
                    f"{f['count']}/{f['goal']} filings ({f['status']}), "

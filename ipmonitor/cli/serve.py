@@ -1,4 +1,4 @@
-"""`ipmonitor serve`, `fetch` and `status`: the scheduled server and its by-hand companions."""
+"""`ipmonitor serve`, `fetch` and `status`: the scheduled server and its by-hand companions (over `jobs`)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,22 @@ import sys
 
 import click
 
-from . import sources
-from .cli import home_of, main, print_json
+from jobs.context import Context, Result
+from jobs.runner import record
+from jobs.schedule import serve as run_server
+from jobs.status import status as build_status
+
+from .. import sources
+from ..config import resolve_home
+from .common import home_of, json_option, print_json
+
+FETCH_WORDS = {"new": "new file inbox/{file} ({bytes} bytes)",
+               "unchanged": "same content as the last fetch or an import; nothing dropped",
+               "not_modified": "not modified since the last fetch",
+               "failed": "FAILED: {error}"}
 
 
-@main.command()
+@click.command()
 @click.option("--inbox-quiet", type=click.FloatRange(0, 3600), default=5.0, show_default=True,
               metavar="SECONDS", help="Import a file in inbox/ only once it has not changed for this long.")
 @click.option("--stop-grace", type=click.FloatRange(0, 9), default=8.0, show_default=True,
@@ -19,27 +30,15 @@ from .cli import home_of, main, print_json
 @click.pass_context
 def serve(ctx, inbox_quiet, stop_grace):
     """Run the scheduled jobs (inbox, fetch, report, backup) until SIGTERM or Ctrl-C."""
-    from jobs.schedule import serve as run_server
-
-    from .config import resolve_home
     sys.exit(run_server(resolve_home(ctx.obj["home"]), inbox_quiet=inbox_quiet, stop_grace=stop_grace))
 
 
-FETCH_WORDS = {"new": "new file inbox/{file} ({bytes} bytes)",
-               "unchanged": "same content as the last fetch or an import; nothing dropped",
-               "not_modified": "not modified since the last fetch",
-               "failed": "FAILED: {error}"}
-
-
-@main.command()
+@click.command()
 @click.argument("source", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @click.pass_context
 def fetch(ctx, source, as_json):
     """Fetch every [[sources]] url (or only SOURCE) into inbox/ now; the inbox job imports it."""
-    from jobs.context import Context, Result
-    from jobs.runner import record
-
     home = home_of(ctx)
     sources.select(home.settings, source)          # an unknown name is a usage error, not a run
     results: list[dict] = []
@@ -61,13 +60,11 @@ def fetch(ctx, source, as_json):
         sys.exit(1)
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.command()
+@json_option
 @click.pass_context
 def status(ctx, as_json):
     """Each job's last and next run, the counts, and whether a server runs on this home."""
-    from jobs.status import status as build_status
-
     doc = build_status(home_of(ctx))
     if as_json:
         print_json(doc)

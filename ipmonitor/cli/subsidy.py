@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from . import ledger, subsidies, subsidy_import
-from .cli import _exit_for, _print_import, date_option, home_of, main, print_json
-from .errors import VerifyFailed
+from .. import ledger, subsidies, subsidy_import
+from ..errors import VerifyFailed
+from .common import date_option, exit_for, home_of, json_option, print_import, print_json
 
 
 def _default_user() -> str:
@@ -22,10 +22,6 @@ def _default_user() -> str:
 def by_option(f):
     return click.option("--by", metavar="WHO", default=_default_user, show_default="the OS user",
                         help="Who records this.")(f)
-
-
-def json_option(f):
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
 
 
 def _line(c: dict) -> str:
@@ -44,7 +40,7 @@ def _show(claim: dict, as_json: bool, what: str) -> None:
         click.echo(f"event {last['event']} by {last['by']} at {last['at']}, hash {last['hash']}")
 
 
-@main.group()
+@click.group()
 def subsidy():
     """The subsidy claims log: append-only, rule-checked, tamper-evident (docs/subsidies.md)."""
 
@@ -132,8 +128,8 @@ def import_(ctx, file, by, as_json):
     """Import claims in bulk: 申请号, 统一社会信用代码, 资助类别, 申请金额, 申报日期[, 备注]."""
     home = home_of(ctx)
     results = [subsidy_import.import_claims(home.db, home.settings, file, by=by)]
-    _print_import(results, as_json)
-    _exit_for(results)
+    print_import(results, as_json)
+    exit_for(results)
 
 
 @subsidy.command("list")
@@ -162,7 +158,7 @@ def list_(ctx, year, state, as_json):
 @click.pass_context
 def verify(ctx, as_json):
     """Recompute the hash chain; print its head, or name the first event that does not match."""
-    doc = ledger.verify(home_of(ctx).db)
+    doc = subsidies.verify(home_of(ctx).db)
     if as_json:
         print_json(doc)
         if not doc["ok"]:

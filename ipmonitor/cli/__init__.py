@@ -1,0 +1,64 @@
+"""The `ipmonitor` command: the group, its error handling, and the commands of each family.
+
+Each family lives in its own module and is registered here, explicitly:
+imports.py (import, enterprises, rejects), progress.py (progress, signals,
+report), subsidy.py (subsidy …), serve.py (serve, fetch, status), demo.py.
+Shared options and printing are in common.py. The CLI is the only layer that
+imports both the core (`ipmonitor.*`) and the scheduled jobs (`jobs.*`).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from ..errors import IpmonitorError
+from . import demo, imports, progress, serve, subsidy
+from .common import date_option, home_of, json_option, print_import, print_json
+
+__all__ = ["main", "date_option", "home_of", "json_option", "print_import", "print_json"]
+
+
+class Main(click.Group):
+    """Turns every ipmonitor error into one line on stderr and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except IpmonitorError as e:
+            click.echo(f"ipmonitor: {e}", err=True)
+            sys.exit(e.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("ipmonitor: interrupted", err=True)
+            sys.exit(130)
+        except Exception as e:  # a bug: still one line, unless --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.echo(f"ipmonitor: internal error: {type(e).__name__}: {e} (run with --debug for details)",
+                       err=True)
+            sys.exit(1)
+
+
+@click.group(cls=Main)
+@click.option("--home", metavar="DIR", help="Home folder (default: $IPMONITOR_HOME, else the current folder).")
+@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
+@click.version_option(package_name="ipmonitor")
+@click.pass_context
+def main(ctx, home, debug):
+    """ipmonitor: patent filings of the district against the year's goals."""
+    ctx.obj = {"home": home, "debug": debug}
+
+
+for command in (
+    imports.enterprises, imports.import_, imports.rejects,
+    progress.progress, progress.signals,
+    demo.demo_command,
+    subsidy.subsidy,
+    serve.serve, serve.fetch, serve.status,
+    progress.report,
+):
+    main.add_command(command)

@@ -1,0 +1,64 @@
+"""What every command family shares: the home of the invocation, options, JSON and import printing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import click
+
+from .. import app
+from ..config import resolve_home
+
+
+def print_json(doc) -> None:
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+def home_of(ctx) -> app.Home:
+    """The home named by --home / $IPMONITOR_HOME, opened once, closed when the command ends."""
+    home = app.open_home(resolve_home(ctx.obj["home"]))
+    ctx.call_on_close(home.close)
+    return home
+
+
+def date_option(*names, **kw):
+    def convert(ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"'{value}' is not a date like 2013-06-30") from None
+    return click.option(*names, callback=convert, metavar="YYYY-MM-DD", **kw)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
+
+
+def print_import(results: list[dict], as_json: bool, registry: bool = False) -> None:
+    """The results of `import`, `enterprises import`, `subsidy import` and the demo: JSON or one line each."""
+    if as_json:
+        files = results
+        if registry:
+            files = [{k: v for k, v in r.items() if not (k in ("duplicate", "warnings") and not v)}
+                     for r in results]
+        print_json({"files": files})
+        return
+    for r in results:
+        if r["status"] == "failed":
+            click.echo(f"{r['file']}: FAILED: {r['error']}")
+        elif r["status"] == "skipped":
+            click.echo(f"{r['file']}: skipped, the same file (SHA-256) was imported before")
+        else:
+            click.echo(f"{r['file']}: {r['rows']} rows: {r['new']} new, {r['updated']} updated, "
+                       f"{r['unchanged']} unchanged, {r['duplicate']} duplicate, "
+                       f"{r['rejected']} rejected; {r['warnings']} warnings")
+
+
+def exit_for(results) -> None:
+    """Exit 1 when a file failed whole."""
+    if any(r["status"] == "failed" for r in results):
+        sys.exit(1)

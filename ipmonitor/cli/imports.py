@@ -1,0 +1,53 @@
+"""`ipmonitor import`, `enterprises import` and `rejects`: agency exports and the registry in, rejects out."""
+
+from __future__ import annotations
+
+import click
+
+from .. import app, words
+from ..store import records
+from .common import exit_for, home_of, json_option, print_import, print_json
+
+
+@click.group()
+def enterprises():
+    """The district's registry of enterprises and institutions."""
+
+
+@enterprises.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@json_option
+@click.pass_context
+def enterprises_import(ctx, files, as_json):
+    """Load the registry (upsert by credit code)."""
+    results = app.import_files(home_of(ctx), files, "registry")
+    print_import(results, as_json, registry=True)
+    exit_for(results)
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@json_option
+@click.pass_context
+def import_(ctx, files, as_json):
+    """Import agency exports (CSV or .xlsx)."""
+    results = app.import_files(home_of(ctx), files, "filings")
+    print_import(results, as_json)
+    exit_for(results)
+
+
+@click.command()
+@json_option
+@click.pass_context
+def rejects(ctx, as_json):
+    """List the rejected rows of agency files."""
+    rows = records.rejects(home_of(ctx).db)
+    if as_json:
+        print_json([{k: r[k] for k in ("file", "line", "application_no", "reason", "message")}
+                    for r in rows])
+        return
+    if not rows:
+        click.echo("No rejected rows.")
+    for r in rows:
+        click.echo(f"{r['file']}:{r['line']}  {r['application_no'] or '-'}  {r['reason']} "
+                   f"({words.reason(r['reason'], 'filings', default='')}): {r['message']}")

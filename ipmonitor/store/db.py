@@ -1,0 +1,163 @@
+"""Opening the SQLite database, the first migration (filings, registry, imports), transactions, frames."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from pathlib import Path
+
+import polars as pl
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from .. import clock
+from ..errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 120_000
+migrations = Migrations("ipmonitor")
+
+
+def _statements(*sql: str):
+    def apply(db: Database) -> None:
+        for statement in sql:
+            db.execute(statement)
+    return apply
+
+
+migrations(name="0001_filings")(_statements(
+    """CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                 -- filings | registry | subsidy
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'imported',
+        rows INTEGER NOT NULL DEFAULT 0, new INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0, unchanged INTEGER NOT NULL DEFAULT 0,
+        duplicate INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
+        warnings INTEGER NOT NULL DEFAULT 0,
+        imported_at TEXT NOT NULL,          -- UTC, ISO 8601
+        UNIQUE (kind, sha256))""",
+    """CREATE TABLE entities (
+        credit_code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        township TEXT,
+        aliases TEXT,                       -- '; '-joined former names / aliases
+        high_tech INTEGER,
+        above_scale INTEGER,
+        import_id INTEGER REFERENCES imports(id))""",
+    """CREATE TABLE entity_aliases (
+        credit_code TEXT NOT NULL REFERENCES entities(credit_code) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        alias_key TEXT NOT NULL,
+        PRIMARY KEY (credit_code, alias_key))""",
+    """CREATE TABLE filings (
+        application_no TEXT PRIMARY KEY,    -- canonical: digits '.' check
+        type TEXT NOT NULL CHECK (type IN ('invention', 'utility_model', 'design')),
+        filing_date TEXT NOT NULL,          -- YYYY-MM-DD
+        applicants TEXT NOT NULL,           -- '; '-joined, in order
+        first_applicant TEXT NOT NULL,
+        first_applicant_key TEXT NOT NULL,  -- compared form (NFKC, no spaces, case-folded)
+        title TEXT, status TEXT, credit_code TEXT, agency TEXT, inventors TEXT, grant_date TEXT,
+        first_import_id INTEGER NOT NULL REFERENCES imports(id),
+        last_import_id INTEGER NOT NULL REFERENCES imports(id))""",
+    """CREATE TABLE filing_history (        -- the values a filing had before an import changed them
+        id INTEGER PRIMARY KEY,
+        application_no TEXT NOT NULL,
+        type TEXT, filing_date TEXT, applicants TEXT, first_applicant TEXT, title TEXT,
+        status TEXT, credit_code TEXT, agency TEXT, inventors TEXT, grant_date TEXT,
+        from_import_id INTEGER REFERENCES imports(id),     -- where the old values came from
+        replaced_by_import_id INTEGER REFERENCES imports(id))""",
+    "CREATE INDEX filing_history_by_no ON filing_history (application_no)",
+    """CREATE TRIGGER filings_keep_history BEFORE UPDATE ON filings BEGIN
+        INSERT INTO filing_history (application_no, type, filing_date, applicants, first_applicant,
+            title, status, credit_code, agency, inventors, grant_date, from_import_id,
+            replaced_by_import_id)
+        VALUES (OLD.application_no, OLD.type, OLD.filing_date, OLD.applicants, OLD.first_applicant,
+            OLD.title, OLD.status, OLD.credit_code, OLD.agency, OLD.inventors, OLD.grant_date,
+            OLD.last_import_id, NEW.last_import_id);
+    END""",
+    """CREATE TABLE filing_sources (         -- provenance: which file and line each filing came from
+        application_no TEXT NOT NULL,
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        line INTEGER NOT NULL,
+        extra TEXT)                         -- the row's unrecognised columns, JSON
+    """,
+    """CREATE TABLE rejects (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        line INTEGER, application_no TEXT, reason TEXT NOT NULL, message TEXT)""",
+    """CREATE TABLE warnings (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        line INTEGER, application_no TEXT, code TEXT NOT NULL, message TEXT)""",
+))
+
+
+def _wal(conn: sqlite3.Connection, seconds: float = 30) -> None:
+    """Switch to WAL. The switch needs an exclusive lock and SQLite does not wait for it with the
+    busy handler, so two processes creating the database at once retry here (bounded)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("could not switch the database to WAL mode")
+        time.sleep(0.05)
+
+
+def connect(path: Path) -> Database:
+    """Open (creating if needed) the database: WAL, busy timeout, foreign keys, migrated."""
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=True)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _wal(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as e:
+        raise DatabaseError(f"cannot open database {path}: {e}") from None
+    db = Database(conn)
+    try:
+        if migrations.pending(db):
+            with transaction(db):  # one process migrates; the others wait, then find nothing pending
+                migrations.apply(db)
+                # the schema version, for tools that read user_version (a write: only when it changes)
+                conn.execute(f"PRAGMA user_version = {len(migrations.applied(db))}")
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise DatabaseError(f"database {path} is not usable: {e}") from None
+    return db
+
+
+@contextlib.contextmanager
+def transaction(db: Database):
+    """BEGIN IMMEDIATE … COMMIT: takes the write lock first, so checks inside see the final state."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:   # also when COMMIT itself failed (interrupted, disk full)
+            conn.execute("ROLLBACK")
+        raise
+
+
+def frame(db: Database, sql: str, params=(), schema: dict | None = None) -> pl.DataFrame:
+    """Run a query and return its rows as a polars frame (columns named by the query)."""
+    cur = db.conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    if schema is None:
+        schema = {n: pl.String for n in names}
+    return pl.DataFrame(rows, schema={n: schema.get(n, pl.String) for n in names}, orient="row")
+
+
+def utc_now() -> str:
+    return clock.utc_now().isoformat(timespec="seconds")

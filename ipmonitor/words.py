@@ -1,0 +1,208 @@
+"""Every word a person reads, in one catalogue: key → (Chinese, English).
+
+Keys are `<family>.<code>`; the code is what the program stores and prints in
+JSON (a reject reason, a state, a type …), the words are what the officer
+reads. Chinese is the default; English is there for `[district] language = "en"`.
+Some entries are templates: `{name}` placeholders for `say(key, **fmt)`, or
+`{}` placeholders that the import fills column-wise with `pl.format`.
+
+    say("status.on_track")                     → "进度正常"
+    say("status.on_track", lang="en")          → "on track"
+    reason("bad_check_digit")                  → "申请号校验位错误"   (kind "filings")
+    table("type")                              → {"invention": "发明", …}
+
+tests/test_words.py checks that every code the program can produce has both words.
+A new word: add its key here (both languages), then use `say`/`table` where it is shown.
+"""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+WORDS: dict[str, tuple[str, str]] = {
+    # --- patent types (ids.TYPES) ----------------------------------------------------------------
+    "type.invention": ("发明", "invention"),
+    "type.utility_model": ("实用新型", "utility model"),
+    "type.design": ("外观设计", "design"),
+
+    # --- goal status (progress.STATUSES) ---------------------------------------------------------
+    "status.met": ("已完成", "met"),
+    "status.on_track": ("进度正常", "on track"),
+    "status.at_risk": ("有风险", "at risk"),
+    "status.behind": ("滞后", "behind"),
+    "status.none": ("未设目标", "no goal set"),
+
+    # --- reject reasons of agency exports (filings.REJECT_REASONS) -------------------------------
+    "reason.filings.too_many_fields": ("字段数多于表头", "more fields than the header"),
+    "reason.filings.missing_application_no": ("缺少申请号", "application number missing"),
+    "reason.filings.bad_application_no": ("申请号格式错误", "application number malformed"),
+    "reason.filings.bad_check_digit": ("申请号校验位错误", "wrong check digit in the application number"),
+    "reason.filings.bad_type_digit": ("申请号类型位错误", "wrong type digit in the application number"),
+    "reason.filings.missing_filing_date": ("缺少申请日", "filing date missing"),
+    "reason.filings.bad_filing_date": ("申请日无法识别", "filing date not readable"),
+    "reason.filings.future_filing_date": ("申请日晚于今天", "filing date after today"),
+    "reason.filings.type_mismatch": ("专利类型与申请号不符", "patent type contradicts the application number"),
+    "reason.filings.missing_applicant": ("缺少申请人", "applicant missing"),
+    # the messages of those rejects ({} filled column-wise by the import)
+    "message.filings.too_many_fields": ("该行有 {} 个字段，多于表头的 {} 个：名称中可能有未加引号的逗号",
+                                        "the row has {} fields, more than the header's {}: "
+                                        "a name may hold an unquoted comma"),
+    "message.filings.scientific_application_no": (
+        "申请号“{}”被 Excel 改成了科学计数法，无法还原：请把申请号列设为文本后重新导出",
+        "Excel turned the application number “{}” into scientific notation, which cannot be undone: "
+        "set the column to text and export again"),
+    "message.filings.bad_application_no": ("申请号“{}”不是 8 位或 12 位数字加校验位的格式",
+                                           "the application number “{}” is not 8 or 12 digits and a check digit"),
+    "message.filings.bad_check_digit": ("申请号“{}”的校验位不对（按规则应为 {}）",
+                                        "the check digit of “{}” is wrong (by the rule it is {})"),
+    "message.filings.bad_type_digit": ("申请号“{}”的类型位不是 1、2、3、8、9 之一",
+                                       "the type digit of “{}” is not one of 1, 2, 3, 8, 9"),
+    "message.filings.bad_filing_date": ("申请日“{}”不是有效日期", "the filing date “{}” is not a valid date"),
+    "message.filings.future_filing_date": ("申请日 {} 晚于今天", "the filing date {} is after today"),
+    "message.filings.type_mismatch": ("专利类型写的是“{}”，但申请号表示{}",
+                                      "the patent type says “{}” but the application number means {}"),
+
+    # --- warnings of agency exports (filings.WARNING_CODES) --------------------------------------
+    "warning.filings.year_mismatch": ("申请号年份与申请日年份不同（分案申请常见）",
+                                      "the application number's year differs from the filing date's "
+                                      "(common for divisional applications)"),
+    "warning.filings.check_digit_missing": ("申请号缺少校验位，已按规则补全",
+                                            "the application number had no check digit; completed by the rule"),
+    "warning.filings.unknown_type_word": ("专利类型文字无法识别，以申请号为准",
+                                          "the patent type word is unknown; the application number decides"),
+    "warning.filings.conflicting_duplicate": ("同一文件中该申请号出现多次且内容不同，以最后一行为准",
+                                              "the application number appears more than once in the file with "
+                                              "different content; the last row wins"),
+    "message.filings.year_mismatch": ("申请号年份 {} 与申请日年份 {} 不同（分案申请常见）",
+                                      "the application number's year {} differs from the filing date's {} "
+                                      "(common for divisional applications)"),
+    "message.filings.check_digit_missing": ("申请号缺少校验位，已补全为 {}",
+                                            "the application number had no check digit; completed as {}"),
+    "message.filings.unknown_type_word": ("专利类型“{}”无法识别，以申请号为准",
+                                          "the patent type “{}” is unknown; the application number decides"),
+
+    # --- the registry (registry.REJECT_REASONS, registry.WARNING_CODES) ---------------------------
+    "reason.registry.missing_credit_code": ("缺少统一社会信用代码", "credit code missing"),
+    "reason.registry.bad_credit_code": ("统一社会信用代码校验位错误或格式不对",
+                                        "credit code malformed or with a wrong check character"),
+    "reason.registry.missing_name": ("缺少单位名称", "name missing"),
+    "message.registry.bad_credit_code": ("统一社会信用代码“{}”无效（18 位，校验位按 GB 32100-2015）",
+                                         "the credit code “{}” is not valid (18 characters, check character "
+                                         "by GB 32100-2015)"),
+    "warning.registry.bad_high_tech": ("“高新技术企业”一栏不是 是/否", "the “high-tech” cell is not yes/no"),
+    "warning.registry.bad_above_scale": ("“规模以上”一栏不是 是/否", "the “above scale” cell is not yes/no"),
+    "message.registry.bad_flag": ("“{}”不是 是/否，已忽略", "“{}” is not yes/no; ignored"),
+
+    # --- subsidy claims: import reasons and rules (subsidy_import.REJECT_REASONS, ledger.RULES) ---
+    "reason.subsidy.too_many_fields": ("字段数多于表头", "more fields than the header"),
+    "reason.subsidy.missing_application_no": ("缺少申请号", "application number missing"),
+    "reason.subsidy.bad_application_no": ("申请号格式错误", "application number malformed"),
+    "reason.subsidy.bad_check_digit": ("申请号校验位错误", "wrong check digit in the application number"),
+    "reason.subsidy.bad_type_digit": ("申请号类型位错误", "wrong type digit in the application number"),
+    "reason.subsidy.missing_credit_code": ("缺少统一社会信用代码", "credit code missing"),
+    "reason.subsidy.bad_credit_code": ("统一社会信用代码无效", "credit code not valid"),
+    "reason.subsidy.missing_stage": ("缺少资助类别", "stage missing"),
+    "reason.subsidy.bad_stage": ("资助类别无法识别", "stage not recognised"),
+    "reason.subsidy.missing_amount": ("缺少申请金额", "amount missing"),
+    "reason.subsidy.bad_amount": ("申请金额不是正整数", "amount is not a whole number above 0"),
+    "reason.subsidy.missing_date": ("缺少申报日期", "submitted date missing"),
+    "reason.subsidy.bad_date": ("申报日期无法识别", "submitted date not readable"),
+    "reason.subsidy.future_date": ("申报日期晚于今天", "date after today"),
+    "reason.subsidy.not_filed": ("专利不在库中", "the filing is not stored"),
+    "reason.subsidy.not_attributed": ("专利不属于该申请单位", "the filing is not the claimant's"),
+    "reason.subsidy.before_filing": ("申报日期早于专利申请日", "submitted before the filing date"),
+    "reason.subsidy.not_granted": ("专利尚未授权", "the filing is not granted"),
+    "reason.subsidy.one_live_claim": ("同一专利同一类别已有资助申请", "the filing already has a claim of this stage"),
+    "reason.subsidy.no_rate": ("当年不资助该类别", "no rate for this stage that year"),
+    "reason.subsidy.over_rate": ("申请金额超过当年资助标准", "amount above that year's rate"),
+    "reason.subsidy.transition": ("当前状态不允许此操作", "the claim's state does not allow this"),
+    "reason.subsidy.over_claimed": ("批准金额超过申请金额", "approved amount above the amount claimed"),
+    "reason.subsidy.budget": ("超出当年资助预算", "past the year's budget"),
+    "reason.subsidy.no_voucher": ("缺少拨付凭证号", "payment voucher missing"),
+    "reason.subsidy.before_submission": ("拨付日期早于申报日期", "paid before the submitted date"),
+    "reason.subsidy.correction": ("该项不能这样更正", "this correction is not allowed"),
+    "reason.subsidy.no_actor": ("缺少经办人", "who records it is missing"),
+    "reason.subsidy.no_reason": ("缺少不予批准的理由", "the rejection's reason is missing"),
+    "reason.subsidy.unknown_claim": ("没有这笔资助申请", "no such claim"),
+
+    # --- subsidy stages, states, events (ledger.STAGES, STATES, EVENT_TYPES) ----------------------
+    "stage.application": ("申请资助", "application"),
+    "stage.grant": ("授权资助", "grant"),
+    "stage.pct": ("PCT国际申请", "PCT application"),
+    "stage.maintenance": ("年费资助", "maintenance"),
+    "state.submitted": ("已申报", "submitted"),
+    "state.approved": ("已批准", "approved"),
+    "state.rejected": ("未获批", "rejected"),
+    "state.paid": ("已拨付", "paid"),
+    "event.submitted": ("申报", "submitted"),
+    "event.approved": ("批准", "approved"),
+    "event.rejected": ("不予批准", "rejected"),
+    "event.paid": ("拨付", "paid"),
+    "event.corrected": ("更正", "corrected"),
+
+    # --- imports (importer.KINDS and subsidy_import.KIND) -----------------------------------------
+    "import_kind.filings": ("代理机构申请清单", "agency export"),
+    "import_kind.registry": ("企业名录", "registry"),
+    "import_kind.subsidy": ("资助申请", "subsidy claims"),
+
+    # --- the pages: navigation, labels, the CSV export's headers ---------------------------------
+    "nav.index": ("总览", "Overview"),
+    "nav.enterprises": ("企业名录", "Registry"),
+    "nav.quality": ("数据质量", "Data quality"),
+    "nav.archive": ("每周存档", "Weekly archive"),
+    "nav.subsidies": ("专利资助", "Subsidies"),
+    "nav.json": ("进度数据（JSON）", "Progress data (JSON)"),
+    "nav.csv": ("{year} 年申请明细（CSV）", "Filings of {year} (CSV)"),
+    "label.no_township": ("（未填镇街）", "(no township)"),
+    "label.all_filings": ("全部申请", "All filings"),
+    "label.invention_filings": ("发明申请", "Invention filings"),
+    "label.invention": ("发明", "invention"),
+    "label.by_type": ("按类型：", "By type: "),
+    "label.by_township": ("按镇街：", "By township: "),
+    "label.pieces": ("{name} {count:,} 件", "{name} {count:,}"),
+    "label.list_sep": ("，", ", "),
+    "label.yes": ("是", "yes"),
+    "label.no": ("否", "no"),
+    "label.date": ("{year}年{month}月{day}日", "{year}-{month:02d}-{day:02d}"),
+    "label.month_day": ("{month}月{day}日", "{month:02d}-{day:02d}"),
+    "role.first": ("第一申请人", "first applicant"),
+    "role.later": ("共同申请人", "co-applicant"),
+    "export.application_no": ("申请号", "application number"),
+    "export.filing_date": ("申请日", "filing date"),
+    "export.type_zh": ("专利类型", "type"),
+    "export.title": ("发明名称", "title"),
+    "export.applicants": ("申请人", "applicants"),
+    "export.entity_name": ("归属单位", "attributed to"),
+    "export.entity": ("归属单位统一社会信用代码", "credit code of the entity"),
+    "export.township": ("所属镇街", "township"),
+    "export.status": ("法律状态", "legal status"),
+    "export.grant_date": ("授权日", "grant date"),
+    "export.agency": ("代理机构", "agency"),
+}
+
+
+def lang_of(lang: str | None) -> int:
+    """The catalogue column for a language tag: zh, zh-CN, zh_Hans → Chinese; en, en-GB → English."""
+    return 1 if (lang or "zh").lower().startswith("en") else 0
+
+
+def say(key: str, lang: str | None = "zh-CN", **fmt) -> str:
+    """The words of `key` in `lang`, with `{name}` placeholders filled from `fmt`. KeyError when unknown."""
+    text = WORDS[key][lang_of(lang)]
+    return text.format(**fmt) if fmt else text
+
+
+def table(family: str, lang: str | None = "zh-CN") -> dict[str, str]:
+    """{code: words} of one family ("type", "status", "reason.filings", …), in catalogue order."""
+    prefix, col = family + ".", lang_of(lang)
+    return {k[len(prefix):]: v[col] for k, v in WORDS.items() if k.startswith(prefix)}
+
+
+def reason(code: str, kind: str = "filings", lang: str | None = "zh-CN", default: str | None = None) -> str | None:
+    """The short words of a reject reason of `kind` (filings, registry, subsidy); `default` when unknown."""
+    words = WORDS.get(f"reason.{kind}.{code}")
+    return default if words is None else words[lang_of(lang)]
+
+
+def has(key: str) -> bool:
+    return key in WORDS and all(WORDS[key])
