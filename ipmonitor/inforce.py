@@ -1,0 +1,87 @@
+"""Patents in force for a home: read the filings, the events and the status versions once, attribute,
+and hand the frames to the pure `lifecycle` functions (the `patents` command, `progress`'s quality
+figures, patents.html and the entity pages' timelines all come from here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from . import lifecycle
+from .events import KIND_ZH
+from .filings import TYPE_ZH
+from .progress import attribute
+from .store import events as events_store
+
+SOURCE_ZH = {"list": "法律状态清单", "status": "代理机构清单中的法律状态"}
+
+
+@dataclass
+class Holdings:
+    filings: pl.DataFrame     # every stored filing with `entity` and `name` (the entity's name)
+    events: pl.DataFrame      # lifecycle.combine's frame
+    unmatched: pl.DataFrame   # events whose number is not a stored filing
+    population: int | None
+    fee_alert_days: int
+
+    def document(self, as_of: dt.date) -> dict:
+        return lifecycle.document(filings=self.filings, events=self.events, as_of=as_of,
+                                  population=self.population, fee_alert_days=self.fee_alert_days,
+                                  unmatched=self.unmatched.height)
+
+
+def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame) -> Holdings:
+    """Everything the lifecycle needs, read once. `entities`/`aliases`: the registry."""
+    names = entities.select(pl.col("credit_code").alias("entity"), "name")
+    filings = attribute(events_store.all_filings(db), entities, aliases).join(names, on="entity", how="left")
+    listed = lifecycle.list_events(events_store.events(db))
+    by_status = lifecycle.status_events(events_store.status_versions(db), settings.timezone)
+    return Holdings(filings, lifecycle.combine(listed, by_status), events_store.unmatched_events(db),
+                    settings.population, getattr(settings, "fee_alert_days", lifecycle.FEE_ALERT_DAYS))
+
+
+def page(h: Holdings, year: int, as_of: dt.date) -> dict:
+    """What patents.html shows: the document, the month-end series, fees due by enterprise."""
+    doc = h.document(as_of)
+    rows = lifecycle.series(h.filings, h.events, lifecycle.month_ends(year, as_of), h.population)
+    by_entity: dict[str, dict] = {}
+    for f in doc["fees_due"]:
+        e = by_entity.setdefault(f["credit_code"], {"credit_code": f["credit_code"], "name": f["name"],
+                                                    "fees": []})
+        e["fees"].append(f)
+    fees = sorted(by_entity.values(), key=lambda e: (e["fees"][0]["due"], e["name"] or ""))
+    return {"doc": doc, "series": rows, "fees_by_entity": fees,
+            "unmatched": h.unmatched.to_dicts(), "population": h.population,
+            "fee_alert_days": h.fee_alert_days}
+
+
+def timelines(h: Holdings, as_of: dt.date) -> dict[str, list[dict]]:
+    """For each entity, every filing it holds (whatever its year), newest first, with its events in
+    date order and its state at as-of in words."""
+    f = lifecycle.states(lifecycle.with_terms(h.filings.filter(pl.col("entity").is_not_null())),
+                         h.events, as_of)
+    state = (pl.when(pl.col("in_force")).then(pl.lit("有效"))
+             .when(pl.col("granted_on").is_not_null() & (pl.lit(as_of) >= pl.col("term_end")))
+             .then(pl.lit("期限届满"))
+             .when(pl.col("out_kind").is_not_null())
+             .then(pl.lit("已失效（") + pl.col("out_kind").replace_strict(KIND_ZH, default="") + pl.lit("）"))
+             .when(pl.col("ended")).then(pl.lit("申请已终止"))
+             .otherwise(pl.lit("审查中")))
+    f = f.with_columns(state_zh=state, type_zh=pl.col("type").replace_strict(TYPE_ZH, default=pl.col("type")))
+    ev = (h.events.join(f.select("application_no", "entity"), on="application_no")
+          .with_columns(kind_zh=pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")),
+                        source_zh=pl.col("source").replace_strict(SOURCE_ZH, default=pl.col("source")),
+                        date=pl.col("date").cast(pl.String))
+          .group_by("application_no", maintain_order=True)
+          .agg(pl.struct("date", "words", "kind_zh", "source_zh").alias("events")))
+    rows = (f.join(ev, on="application_no", how="left")
+            .sort(["filing_date", "application_no"], descending=True)
+            .select("entity", "application_no", "filing_date", "title", "type_zh", "state_zh",
+                    pl.col("term_end").cast(pl.String), "events"))
+    out: dict[str, list[dict]] = {}
+    for r in rows.to_dicts():
+        r["events"] = r["events"] or []
+        out.setdefault(r.pop("entity"), []).append(r)
+    return out

@@ -1,0 +1,257 @@
+"""The lifecycle of a patent (status.md): its state at any date from dated events, its term, the
+annual fees falling due, and the `patents --json` document. Pure, vectorised functions of frames.
+
+Events come from two places, put into one frame by `combine`: the legal-status lists (`events
+import`) and the status words of agency exports (a changed status is an event, dated by the grant
+date when given, else by the import's file day — the newest filing date of that import, never later
+than the day of the import; filings.md §4).
+
+State at a date, per filing, from its events up to that date (in date order):
+granted → in force; lapsed, invalidated, abandoned, withdrawn, refused → out (before a grant: the
+application ends, never in force); restored → back to the state before the event it undoes (the
+latest ending event not yet undone; a grant that came while the filing was out does not count).
+A patent is also out once its term ends: on the N-th anniversary of the filing date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import polars as pl
+
+from .events import ENDING, LAPSE_KINDS, kind_of, word_key
+from .ids import TYPES
+
+STATE_KINDS = ("granted", "restored", *ENDING)
+DESIGN_15_FROM = dt.date(2021, 6, 1)
+TERM_YEARS = {"invention": 20, "utility_model": 10, "design": 10}
+GRANTED_STATUS = ("有效", "专利权维持", "有效专利", "维持")   # granted words without 授权/授予
+FEE_ALERT_DAYS = 60
+EVENT_SCHEMA = {"application_no": pl.String, "date": pl.Date, "kind": pl.String, "words": pl.String,
+                "source": pl.String, "seq": pl.Int64}
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+def anniversary(date: pl.Expr, years: pl.Expr | int) -> pl.Expr:
+    """The `years`-th anniversary of `date`; 29 February falls on 28 February in a common year."""
+    y = date.dt.year().cast(pl.Int32) + years
+    m, d = date.dt.month(), date.dt.day()
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    d = pl.when((m == 2) & (d == 29) & ~leap).then(pl.lit(28)).otherwise(d)
+    return pl.date(y, m, d)
+
+
+def term_years(kind: pl.Expr, filing_date: pl.Expr) -> pl.Expr:
+    """20 for inventions, 10 for utility models, 10 for designs (15 if filed on/after 2021-06-01)."""
+    return (pl.when(kind == "invention").then(pl.lit(20))
+            .when(kind == "utility_model").then(pl.lit(10))
+            .when(filing_date >= pl.lit(DESIGN_15_FROM)).then(pl.lit(15))
+            .otherwise(pl.lit(10)))
+
+
+def with_terms(filings: pl.DataFrame) -> pl.DataFrame:
+    """Add `filed` (Date), `term` (years) and `term_end`: the first day out of force, the N-th
+    anniversary (the term ends at the end of the day before)."""
+    f = filings.with_columns(filed=pl.col("filing_date").str.to_date())
+    f = f.with_columns(term=term_years(pl.col("type"), pl.col("filed")))
+    return f.with_columns(term_end=anniversary(pl.col("filed"), pl.col("term")))
+
+
+# --- events --------------------------------------------------------------------------------------
+
+def list_events(stored: pl.DataFrame) -> pl.DataFrame:
+    """Rows of `store.events.events` → the event frame (source "list")."""
+    return stored.select(
+        "application_no", pl.col("event_date").str.to_date().alias("date"), "kind", "words",
+        pl.lit("list").alias("source"), pl.col("id").cast(pl.Int64).alias("seq"))
+
+
+def status_kind(status: pl.Expr) -> pl.Expr:
+    """The kind of an agency export's status word: the event table, plus 有效 / 专利权维持 = granted."""
+    return pl.when(word_key(status).is_in(GRANTED_STATUS)).then(pl.lit("granted")).otherwise(kind_of(status))
+
+
+def status_events(versions: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """Versions of `store.events.status_versions` → events (source "status"): each change of the
+    status word's kind, and a grant wherever a grant date is given. Only kinds that change state."""
+    if versions.is_empty():
+        return pl.DataFrame(schema=EVENT_SCHEMA)
+    local_day = (pl.col("imported_at").str.to_datetime(time_zone="UTC")
+                 .dt.convert_time_zone(tz).dt.date())
+    v = (versions.with_columns(
+            file_day=pl.min_horizontal(pl.col("newest").str.to_date(strict=False), local_day),
+            grant=pl.col("grant_date").str.to_date(strict=False),
+            kind=status_kind(pl.col("status")).fill_null("other"))
+         .sort("application_no", "import_id"))
+    changed = v.filter(pl.col("kind").ne_missing(pl.col("kind").shift(1).over("application_no")))
+    by_word = changed.filter(pl.col("kind").is_in(STATE_KINDS)).select(
+        "application_no",
+        pl.when(pl.col("kind") == "granted").then(pl.coalesce("grant", "file_day"))
+        .otherwise(pl.col("file_day")).alias("date"),
+        "kind", pl.col("status").alias("words"), "import_id")
+    by_date = v.filter(pl.col("grant").is_not_null()).select(
+        "application_no", pl.col("grant").alias("date"), pl.lit("granted").alias("kind"),
+        pl.coalesce("status", pl.lit("授权")).alias("words"), "import_id")
+    return (pl.concat([by_word, by_date]).sort("application_no", "date", "import_id")
+            .unique(["application_no", "kind", "date"], keep="first", maintain_order=True)
+            .select("application_no", "date", "kind", "words", pl.lit("status").alias("source"),
+                    pl.col("import_id").cast(pl.Int64).alias("seq")))
+
+
+def combine(listed: pl.DataFrame, by_status: pl.DataFrame) -> pl.DataFrame:
+    """One event frame. The legal-status list speaks for the kinds it reports: a status-word event
+    is dropped when the list holds an event of the same kind for that filing."""
+    seen = listed.select("application_no", "kind").unique()
+    kept = by_status.join(seen, on=["application_no", "kind"], how="anti")
+    return (pl.concat([listed.select(EVENT_SCHEMA.keys()), kept.select(EVENT_SCHEMA.keys())])
+            .with_columns(_src=(pl.col("source") == "status").cast(pl.Int8))
+            .sort("application_no", "date", "_src", "seq").drop("_src")
+            .with_columns(seq=pl.int_range(pl.len(), dtype=pl.Int64)))   # one order: list first on a day
+
+
+# --- state at a date -----------------------------------------------------------------------------
+
+def _pair_restorations(ev: pl.DataFrame) -> pl.DataFrame:
+    """Mark `undone` the ending events that a later restoration undoes, and the restorations used
+    or idle; each restoration undoes the latest ending event before it not yet undone."""
+    ev = ev.with_columns(undone=pl.lit(False))
+    while True:
+        live = ev.filter(~pl.col("undone") & (pl.col("kind") != "granted")).with_columns(
+            prev_kind=pl.col("kind").shift(1).over("application_no"),
+            prev_i=pl.col("i").shift(1).over("application_no"))
+        pairs = live.filter((pl.col("kind") == "restored") & pl.col("prev_kind").is_in(ENDING))
+        if pairs.is_empty():
+            break
+        hit = pl.concat([pairs["i"], pairs["prev_i"]])
+        ev = ev.with_columns(undone=pl.col("undone") | pl.col("i").is_in(hit.implode()),
+                             pair=pl.when(pl.col("i").is_in(pairs["i"].implode())).then(pl.lit(-1))
+                             .when(pl.col("i").is_in(pairs["prev_i"].implode())).then(pl.lit(1))
+                             .otherwise(pl.col("pair") if "pair" in ev.columns else pl.lit(0)))
+    if "pair" not in ev.columns:
+        ev = ev.with_columns(pair=pl.lit(0))
+    # a grant inside an undone stretch (out, then restored) did not apply
+    depth = pl.col("pair").cum_sum().over("application_no")
+    ev = ev.with_columns(inside=(depth - pl.col("pair").clip(lower_bound=0)) > 0)
+    return ev.filter(~pl.col("undone") & (pl.col("kind") != "restored")
+                     & ~((pl.col("kind") == "granted") & pl.col("inside")))
+
+
+def states(filings: pl.DataFrame, events: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Each filing (with_terms columns) with its state at `as_of`: `granted_on` (the grant that
+    counts, or null), `out_on` / `out_kind` (the event that took it out after that grant, else
+    null), `ended` (an ending event before any grant), `in_force`."""
+    ev = (events.filter((pl.col("date") <= as_of) & pl.col("kind").is_in(STATE_KINDS))
+          .sort("application_no", "date", "seq").with_row_index("i"))
+    ev = _pair_restorations(ev) if not ev.is_empty() else ev.with_columns(undone=pl.lit(False))
+    first = ev.group_by("application_no").agg(
+        first_kind=pl.col("kind").first(), first_date=pl.col("date").first())
+    granted = first.filter(pl.col("first_kind") == "granted").select(
+        "application_no", pl.col("first_date").alias("granted_on"))
+    out = (ev.join(granted, on="application_no")
+           .filter((pl.col("kind") != "granted") & (pl.col("date") >= pl.col("granted_on")))
+           .group_by("application_no").agg(out_on=pl.col("date").first(), out_kind=pl.col("kind").first()))
+    ended = first.filter(pl.col("first_kind") != "granted").select("application_no",
+                                                                   pl.lit(True).alias("ended"))
+    return (filings.join(granted, on="application_no", how="left")
+            .join(out, on="application_no", how="left")
+            .join(ended, on="application_no", how="left")
+            .with_columns(pl.col("ended").fill_null(False))
+            .with_columns(in_force=pl.col("granted_on").is_not_null() & pl.col("out_on").is_null()
+                          & (pl.lit(as_of) < pl.col("term_end"))))
+
+
+# --- the document --------------------------------------------------------------------------------
+
+def per_10k(count: int, population: int | None) -> float | None:
+    """count ÷ population × 10,000, rounded half-up to 2 decimals; None without a population."""
+    if not population:
+        return None
+    exact = Fraction(count * 10_000, population)
+    return float((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.01"),
+                                                                                   ROUND_HALF_UP))
+
+
+def by_type(df: pl.DataFrame) -> dict:
+    out = dict.fromkeys(TYPES, 0)
+    out.update(dict(df.group_by("type").len().iter_rows()))
+    return out
+
+
+def fees_due(st: pl.DataFrame, as_of: dt.date, days: int) -> pl.DataFrame:
+    """Patents in force at as-of with a filing-date anniversary d, as-of < d ≤ as-of + days, before
+    the term ends; `patent_year` is the year that starts on d."""
+    last = as_of + dt.timedelta(days=days)
+    f = st.filter(pl.col("in_force")).with_columns(
+        k=pl.int_ranges(pl.lit(as_of.year) - pl.col("filed").dt.year(),
+                        pl.lit(last.year) - pl.col("filed").dt.year() + 1)).explode("k")
+    f = f.filter(pl.col("k") >= 1).with_columns(due=anniversary(pl.col("filed"), pl.col("k")))
+    return (f.filter((pl.col("due") > as_of) & (pl.col("due") <= last) & (pl.col("due") < pl.col("term_end")))
+            .with_columns(patent_year=pl.col("k") + 1))
+
+
+def _rows(df: pl.DataFrame, date_col: str, cols: list[str]) -> list[dict]:
+    return (df.sort(date_col, "application_no")
+            .with_columns(pl.col(date_col).cast(pl.String)).select(cols).to_dicts())
+
+
+def document(*, filings: pl.DataFrame, events: pl.DataFrame, as_of: dt.date, population: int | None,
+             fee_alert_days: int, unmatched: int) -> dict:
+    """The document of `patents --json` (status.md).
+
+    filings: every stored filing with `entity` (attribution) and `name` (the entity's name);
+    only attributed ones count. events: `combine`'s frame (any numbers)."""
+    f = with_terms(filings.filter(pl.col("entity").is_not_null()))
+    st = states(f, events, as_of)
+    start = dt.date(as_of.year, 1, 1)
+    in_year = lambda c: pl.col(c).is_between(pl.lit(start), pl.lit(as_of))
+    force = st.filter(pl.col("in_force"))
+    mine = events.join(f.select("application_no", "type", "entity", "name"), on="application_no")
+    lapses = mine.filter(pl.col("kind").is_in(LAPSE_KINDS) & in_year("date")).select(
+        "application_no", pl.col("entity").alias("credit_code"), "name", "type", "date", "kind", "words")
+    expired = st.filter(pl.col("granted_on").is_not_null() & (pl.col("granted_on") < pl.col("term_end"))
+                        & (pl.col("out_on").is_null() | (pl.col("out_on") >= pl.col("term_end")))
+                        & in_year("term_end")).select(
+        "application_no", pl.col("entity").alias("credit_code"), "name", "type",
+        pl.col("term_end").alias("date"), pl.lit("expired").alias("kind"), pl.lit(None, pl.String).alias("words"))
+    pledged = mine.filter((pl.col("kind") == "pledged") & in_year("date")).height
+    due = fees_due(st, as_of, fee_alert_days).select(
+        "application_no", pl.col("entity").alias("credit_code"), "name", "type", "due", "patent_year")
+    counts = by_type(force)
+    return {
+        "as_of": as_of.isoformat(),
+        "in_force": counts,
+        "invention_per_10k": per_10k(counts["invention"], population),
+        "granted_in_year": by_type(st.filter(in_year("granted_on"))),
+        "lapsed_in_year": _rows(pl.concat([lapses, expired]), "date",
+                                ["application_no", "credit_code", "name", "type", "date", "kind", "words"]),
+        "pledged_in_year": pledged,
+        "fees_due": _rows(due, "due", ["application_no", "credit_code", "name", "type", "due", "patent_year"]),
+        "unmatched_events": unmatched,
+    }
+
+
+def month_ends(year: int, as_of: dt.date) -> list[dt.date]:
+    """The month ends of the year up to as-of, and as-of itself when it is not one."""
+    out = []
+    for m in range(1, 13):
+        end = (dt.date(year, m + 1, 1) if m < 12 else dt.date(year + 1, 1, 1)) - dt.timedelta(days=1)
+        if end > as_of:
+            break
+        out.append(end)
+    if as_of.year == year and (not out or out[-1] != as_of):
+        out.append(as_of)
+    return out
+
+
+def series(filings: pl.DataFrame, events: pl.DataFrame, days: list[dt.date],
+           population: int | None) -> list[dict]:
+    """In force by type and the per-10k figure at each of `days`."""
+    f = with_terms(filings.filter(pl.col("entity").is_not_null()))
+    out = []
+    for d in days:
+        counts = by_type(states(f, events, d).filter(pl.col("in_force")))
+        out.append({"date": d.isoformat(), **counts, "invention_per_10k": per_10k(counts["invention"], population)})
+    return out
