@@ -160,6 +160,36 @@ def normalise(table: Table) -> EventBatch:
     return EventBatch(events.sort(identity), rejects, warnings, table.rows, duplicate)
 
 
+def header_candidates(data: bytes) -> list[list[str]]:
+    """The cells of the first lines of a file (CSV in any encoding the reader accepts, or .xlsx),
+    split by each usual delimiter: enough to recognise what kind of file it is."""
+    from .tabular import HEADER_SEARCH_LINES, _XLS_MAGIC, _XLSX_MAGIC, _split_line, decode
+    if data.startswith((_XLSX_MAGIC, _XLS_MAGIC)):
+        try:
+            import fastexcel
+            sheet = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string",
+                                                           n_rows=HEADER_SEARCH_LINES)
+            return [["" if v is None else str(v) for v in row] for row in sheet.to_polars().iter_rows()]
+        except Exception:  # an unreadable workbook: the import says why
+            return []
+    head = data[: 1 << 16]
+    if len(data) > len(head) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head[: head.rfind(b"\n") + 1] or head   # never cut a character (\n is never inside one)
+    elif len(data) > len(head):
+        head = head[: head.rfind(b"\n\x00") + 2 if head.startswith(b"\xff\xfe") else len(head) // 2 * 2]
+    try:
+        text = decode(head)
+    except Exception:
+        return []
+    lines = text.split("\n")[:HEADER_SEARCH_LINES]
+    return [_split_line(line, d) for line in lines for d in (",", "\t", ";") if d in line]
+
+
+def is_events_file(data: bytes, extra: dict[str, str] | None = None) -> bool:
+    """True when one of the first lines is the header of a legal-status list (see looks_like_events)."""
+    return any(looks_like_events(cells, extra) for cells in header_candidates(data))
+
+
 def looks_like_events(headers: list[str], extra: dict[str, str] | None = None) -> bool:
     """True for a header row of a legal-status list: event and event-date columns, no applicants
     column (how the inbox and the fetch job tell such a file from an agency export)."""

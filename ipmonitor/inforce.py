@@ -79,7 +79,7 @@ def timelines(h: Holdings, as_of: dt.date) -> dict[str, list[dict]]:
     rows = (f.join(ev, on="application_no", how="left")
             .sort(["filing_date", "application_no"], descending=True)
             .select("entity", "application_no", "filing_date", "title", "type_zh", "state_zh",
-                    pl.col("term_end").cast(pl.String), "events"))
+                    (pl.col("term_end") - pl.duration(days=1)).cast(pl.String).alias("term_end"), "events"))
     out: dict[str, list[dict]] = {}
     for r in rows.to_dicts():
         r["events"] = r["events"] or []

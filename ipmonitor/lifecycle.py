@@ -139,13 +139,17 @@ def _pair_restorations(ev: pl.DataFrame) -> pl.DataFrame:
                      & ~((pl.col("kind") == "granted") & pl.col("inside")))
 
 
-def states(filings: pl.DataFrame, events: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """Each filing (with_terms columns) with its state at `as_of`: `granted_on` (the grant that
-    counts, or null), `out_on` / `out_kind` (the event that took it out after that grant, else
-    null), `ended` (an ending event before any grant), `in_force`."""
-    ev = (events.filter((pl.col("date") <= as_of) & pl.col("kind").is_in(STATE_KINDS))
-          .sort("application_no", "date", "seq").with_row_index("i"))
-    ev = _pair_restorations(ev) if not ev.is_empty() else ev.with_columns(undone=pl.lit(False))
+def _state_table(events: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Per filing with events: `granted_on`, `out_on`, `out_kind`, `ended` at `as_of`, and
+    `restorations` (whether a restoration up to as-of took part: only those need the pairing)."""
+    ev = events.filter((pl.col("date") <= as_of) & pl.col("kind").is_in(STATE_KINDS))
+    with_r = ev.filter(pl.col("kind") == "restored").select("application_no").unique()
+    simple = ev.join(with_r, on="application_no", how="anti").select("application_no", "date", "kind", "seq")
+    paired = ev.join(with_r, on="application_no", how="semi")
+    if not paired.is_empty():
+        paired = _pair_restorations(paired.sort("application_no", "date", "seq").with_row_index("i"))
+    ev = pl.concat([simple, paired.select("application_no", "date", "kind", "seq")]).sort(
+        "application_no", "date", "seq")
     first = ev.group_by("application_no").agg(
         first_kind=pl.col("kind").first(), first_date=pl.col("date").first())
     granted = first.filter(pl.col("first_kind") == "granted").select(
@@ -153,14 +157,24 @@ def states(filings: pl.DataFrame, events: pl.DataFrame, as_of: dt.date) -> pl.Da
     out = (ev.join(granted, on="application_no")
            .filter((pl.col("kind") != "granted") & (pl.col("date") >= pl.col("granted_on")))
            .group_by("application_no").agg(out_on=pl.col("date").first(), out_kind=pl.col("kind").first()))
-    ended = first.filter(pl.col("first_kind") != "granted").select("application_no",
-                                                                   pl.lit(True).alias("ended"))
-    return (filings.join(granted, on="application_no", how="left")
-            .join(out, on="application_no", how="left")
-            .join(ended, on="application_no", how="left")
-            .with_columns(pl.col("ended").fill_null(False))
-            .with_columns(in_force=pl.col("granted_on").is_not_null() & pl.col("out_on").is_null()
-                          & (pl.lit(as_of) < pl.col("term_end"))))
+    return (first.select("application_no", ended=pl.col("first_kind") != "granted")
+            .join(granted, on="application_no", how="left").join(out, on="application_no", how="left")
+            .join(with_r.with_columns(restorations=pl.lit(True)), on="application_no", how="left")
+            .with_columns(pl.col("restorations").fill_null(False)))
+
+
+def _in_force(as_of: dt.date) -> pl.Expr:
+    return (pl.col("granted_on").is_not_null() & (pl.col("granted_on") <= as_of)
+            & (pl.col("out_on").is_null() | (pl.col("out_on") > as_of)) & (pl.lit(as_of) < pl.col("term_end")))
+
+
+def states(filings: pl.DataFrame, events: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Each filing (with_terms columns) with its state at `as_of`: `granted_on` (the grant that
+    counts, or null), `out_on` / `out_kind` (the event that took it out after that grant, else
+    null), `ended` (an ending event before any grant), `in_force`."""
+    return (filings.join(_state_table(events, as_of), on="application_no", how="left")
+            .with_columns(pl.col("ended").fill_null(False), pl.col("restorations").fill_null(False))
+            .with_columns(in_force=_in_force(as_of).fill_null(False)))
 
 
 # --- the document --------------------------------------------------------------------------------
@@ -203,7 +217,8 @@ def document(*, filings: pl.DataFrame, events: pl.DataFrame, as_of: dt.date, pop
 
     filings: every stored filing with `entity` (attribution) and `name` (the entity's name);
     only attributed ones count. events: `combine`'s frame (any numbers)."""
-    f = with_terms(filings.filter(pl.col("entity").is_not_null()))
+    f = with_terms(filings.filter(pl.col("entity").is_not_null())
+                   .join(events.select("application_no").unique(), on="application_no", how="semi"))
     st = states(f, events, as_of)
     start = dt.date(as_of.year, 1, 1)
     in_year = lambda c: pl.col(c).is_between(pl.lit(start), pl.lit(as_of))
@@ -248,10 +263,23 @@ def month_ends(year: int, as_of: dt.date) -> list[dt.date]:
 
 def series(filings: pl.DataFrame, events: pl.DataFrame, days: list[dt.date],
            population: int | None) -> list[dict]:
-    """In force by type and the per-10k figure at each of `days`."""
-    f = with_terms(filings.filter(pl.col("entity").is_not_null()))
+    """In force by type and the per-10k figure at each of `days` (ascending).
+
+    Without a restoration, a filing's state at an earlier day follows from its state at the last
+    day (the grant and the first ending event after it only move in); the few filings with a
+    restoration are worked out again for each day."""
+    if not days:
+        return []
+    f = with_terms(filings.filter(pl.col("entity").is_not_null())
+                   .join(events.select("application_no").unique(), on="application_no", how="semi"))
+    last = states(f, events, days[-1])
+    simple, again = last.filter(~pl.col("restorations")), last.filter(pl.col("restorations"))
+    again_events = events.join(again.select("application_no"), on="application_no", how="semi")
+    again = again.drop("granted_on", "out_on", "out_kind", "ended", "restorations", "in_force")
     out = []
     for d in days:
-        counts = by_type(states(f, events, d).filter(pl.col("in_force")))
+        force = pl.concat([simple.filter(_in_force(d)).select("type"),
+                           states(again, again_events, d).filter(pl.col("in_force")).select("type")])
+        counts = by_type(force)
         out.append({"date": d.isoformat(), **counts, "invention_per_10k": per_10k(counts["invention"], population)})
     return out
