@@ -15,6 +15,7 @@ Deterministic: one random.Random with a fixed seed, no clock.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import random
 import sys
@@ -45,8 +46,12 @@ def seed_filings(agencies: Path) -> pl.DataFrame:
     for path in sorted(p for p in agencies.iterdir() if p.is_file()):
         table = read_table(path.read_bytes(), path.name, alias_table(filings.ALIASES), filings.REQUIRED)
         batch = filings.normalise(table, EXPORTED)
-        parts.append(batch.filings.select("application_no", "type", "filing_date", "status"))
+        parts.append(batch.filings.select("application_no", "type", "filing_date", "status",
+                                          "first_applicant"))
+    with open(HERE / "enterprises.csv", encoding="utf-8-sig", newline="") as fh:
+        names = {r["企业名称"] for r in csv.DictReader(fh)}
     return (pl.concat(parts).unique("application_no", keep="last", maintain_order=True)
+            .with_columns(registered=pl.col("first_applicant").is_in(sorted(names)))
             .sort("application_no"))
 
 
@@ -89,7 +94,9 @@ def build(fs: pl.DataFrame, rng: random.Random) -> tuple[list[list[str]], list[s
         granted.append({**f, "granted": when})
         notes.append(f"`{f['application_no']}` invention granted {when} (agency lists still say {f['status']})")
 
-    early = [g for g in granted if g["type"] == "utility_model" and g["granted"] < dt.date(2012, 12, 1)]
+    # lapses, pledges and the transfer go to filings whose first applicant is a registered name
+    ours = [g for g in granted if g["registered"]]
+    early = [g for g in ours if g["type"] == "utility_model" and g["granted"] < dt.date(2012, 12, 1)]
     lapsed = rng.sample(early, min(4, len(early)))
     for i, g in enumerate(lapsed):
         when = dt.date(2013, 3 + i, rng.randint(3, 26))
@@ -101,16 +108,17 @@ def build(fs: pl.DataFrame, rng: random.Random) -> tuple[list[list[str]], list[s
         rows.append((back, g["application_no"], "权利的恢复", "缴纳年费及滞纳金，恢复专利权"))
         notes.append(f"`{g['application_no']}` restored {back} (fee and surcharge paid)")
 
-    strong = [g for g in granted if g["type"] == "invention"] or granted
+    strong = [g for g in ours if g["type"] == "invention"] or ours
     pledge = rng.choice(strong)
     rows.append((dt.date(2013, 5, 22), pledge["application_no"], "专利权质押合同登记的生效",
                  "质权人：江苏银行宿迁分行"))
     notes.append(f"`{pledge['application_no']}` pledge registered 2013-05-22")
-    other = rng.choice([g for g in granted if g["application_no"] != pledge["application_no"]])
+    other = rng.choice([g for g in ours if g["application_no"] != pledge["application_no"]
+                        and g["application_no"] not in {x["application_no"] for x in lapsed}])
     rows.append((dt.date(2013, 1, 9), other["application_no"], "专利权质押合同登记的生效", "质权人：宿迁农村商业银行"))
     rows.append((dt.date(2013, 6, 5), other["application_no"], "专利权质押合同登记的注销", "质押合同解除"))
     notes.append(f"`{other['application_no']}` pledge registered 2013-01-09, released 2013-06-05 (a release is not a registration)")
-    moved = rng.choice([g for g in granted if g["application_no"] not in
+    moved = rng.choice([g for g in ours if g["application_no"] not in
                         (pledge["application_no"], other["application_no"])])
     rows.append((dt.date(2013, 4, 17), moved["application_no"], "专利申请权、专利权的转移",
                  "专利权人变更（名称变更，仍为区内企业）"))
