@@ -11,6 +11,8 @@ import polars as pl
 
 from . import lifecycle
 from .events import KIND_ZH
+
+__all__ = ["Holdings", "KIND_ZH", "load", "page", "timelines"]
 from .filings import TYPE_ZH
 from .progress import attribute
 from .store import events as events_store

@@ -180,7 +180,8 @@ def _read_csv(data: bytes, name: str, sha: str, aliases, required) -> Table:
         raw = pl.read_csv(body.encode("utf-8"), has_header=False, separator=delim,
                           schema=schema, quote_char='"', infer_schema=False,
                           raise_if_empty=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError):
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError,
+            pl.exceptions.SchemaError):   # SchemaError: the first row has fewer cells than the header
         raw = _read_csv_exact(body, delim, width)
     return _shape(headers, raw, h + 2, aliases, required, name, sha, "csv")
 

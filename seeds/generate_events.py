@@ -37,7 +37,7 @@ HEADER = ["申请号", "法律状态公告日", "法律状态", "法律状态信
 GRANT_WORDS = {"invention": ("授权", "发明专利权授予"), "utility_model": ("授权", "实用新型专利权授予"),
                "design": ("授权", "外观设计专利权授予")}
 GRANT_DELAY = {"invention": (420, 520), "utility_model": (150, 260), "design": (110, 200)}
-LAPSE = ("未缴年费专利权终止", "专利权终止", "未缴年费专利权终止，等待恢复")
+LAPSE = ("未缴年费专利权终止", "专利权终止", "专利权的终止")
 
 
 def seed_filings(agencies: Path) -> pl.DataFrame:

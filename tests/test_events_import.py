@@ -77,7 +77,7 @@ def test_xlsx_with_date_cells(home, cli):
     (",2014-05-01,授权", "missing_application_no"),
     ("2.01310E+11,2014-05-01,授权", "bad_application_no"),
     ("201310699744.3,2014-05-01,授权", "bad_check_digit"),
-    ("201340699744.5,2014-05-01,授权", "bad_type_digit"),
+    ("201340699744.9,2014-05-01,授权", "bad_type_digit"),
     ("201310699744.2,,授权", "missing_event_date"),
     ("201310699744.2,2014-02-30,授权", "bad_event_date"),
     ("201310699744.2,2014-05-01,", "missing_event"),
