@@ -14,6 +14,7 @@ from .events import KIND_ZH
 
 __all__ = ["Holdings", "KIND_ZH", "load", "page", "timelines"]
 from .filings import TYPE_ZH
+from .pagedata import grouped_rows
 from .progress import attribute
 from .store import events as events_store
 
@@ -59,9 +60,13 @@ def page(h: Holdings, year: int, as_of: dt.date) -> dict:
             "fee_alert_days": h.fee_alert_days}
 
 
-def timelines(h: Holdings, as_of: dt.date) -> dict[str, list[dict]]:
-    """For each entity, every filing it holds (whatever its year), newest first, with its events in
-    date order and its state at as-of in words."""
+TIMELINE_COLUMNS = ["application_no", "filing_date", "title", "type_zh", "state_zh", "term_last", "events"]
+
+
+def timelines(h: Holdings, as_of: dt.date) -> dict[str, list[tuple]]:
+    """For each entity, every filing it holds (whatever its year), newest first, as TIMELINE_COLUMNS
+    tuples: its state at as-of in words, the last day of its term, its events in date order
+    (each one line of words)."""
     f = lifecycle.states(lifecycle.with_terms(h.filings.filter(pl.col("entity").is_not_null())),
                          h.events, as_of)
     state = (pl.when(pl.col("in_force")).then(pl.lit("有效"))
@@ -72,18 +77,14 @@ def timelines(h: Holdings, as_of: dt.date) -> dict[str, list[dict]]:
              .when(pl.col("ended")).then(pl.lit("申请已终止"))
              .otherwise(pl.lit("审查中")))
     f = f.with_columns(state_zh=state, type_zh=pl.col("type").replace_strict(TYPE_ZH, default=pl.col("type")))
-    ev = (h.events.join(f.select("application_no", "entity"), on="application_no")
-          .with_columns(kind_zh=pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")),
-                        source_zh=pl.col("source").replace_strict(SOURCE_ZH, default=pl.col("source")),
-                        date=pl.col("date").cast(pl.String))
-          .group_by("application_no", maintain_order=True)
-          .agg(pl.struct("date", "words", "kind_zh", "source_zh").alias("events")))
+    ev = (h.events.join(f.select("application_no"), on="application_no")
+          .with_columns(line=pl.concat_str(
+              pl.col("date").cast(pl.String), pl.lit(" "), pl.col("words"), pl.lit("（"),
+              pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")), pl.lit("，"),
+              pl.col("source").replace_strict(SOURCE_ZH, default=pl.col("source")), pl.lit("）")))
+          .group_by("application_no", maintain_order=True).agg(pl.col("line").alias("events")))
     rows = (f.join(ev, on="application_no", how="left")
-            .sort(["filing_date", "application_no"], descending=True)
-            .select("entity", "application_no", "filing_date", "title", "type_zh", "state_zh",
-                    (pl.col("term_end") - pl.duration(days=1)).cast(pl.String).alias("term_end"), "events"))
-    out: dict[str, list[dict]] = {}
-    for r in rows.to_dicts():
-        r["events"] = r["events"] or []
-        out.setdefault(r.pop("entity"), []).append(r)
-    return out
+            .with_columns(pl.col("events").fill_null(pl.lit([], pl.List(pl.String))),
+                          (pl.col("term_end") - pl.duration(days=1)).cast(pl.String).alias("term_last"))
+            .sort(["filing_date", "application_no"], descending=True))
+    return dict(grouped_rows(rows, "entity", TIMELINE_COLUMNS))
