@@ -43,7 +43,26 @@ def open_home(path: Path) -> Home:
 
 
 def import_files(home: Home, paths, kind: str = "filings") -> list[dict]:
-    return [import_file(home.db, home.settings, Path(p), kind, home.today()) for p in paths]
+    """kind "filings" | "registry" | "events", or "auto": a legal-status list by its columns, else filings."""
+    from .event_import import import_events, is_events_path
+    out = []
+    for p in map(Path, paths):
+        if kind == "events" or (kind == "auto" and is_events_path(p)):
+            out.append(import_events(home.db, home.settings, p, home.today()))
+        else:
+            out.append(import_file(home.db, home.settings, p, "filings" if kind == "auto" else kind,
+                                   home.today()))
+    return out
+
+
+def holdings(home: Home, reg: tuple[pl.DataFrame, pl.DataFrame] | None = None):
+    from . import inforce
+    return inforce.load(home.db, home.settings, *(reg or registry(home)))
+
+
+def patents(home: Home, as_of: dt.date) -> dict:
+    """The document of `patents --json` (status.md)."""
+    return holdings(home).document(as_of)
 
 
 def resolve_period(home: Home, year: int | None, as_of: dt.date | None) -> tuple[int, dt.date]:
@@ -87,6 +106,9 @@ def progress(home: Home, year: int, as_of: dt.date) -> dict:
         year=year, as_of=as_of, population=home.settings.population, counted=counted, entities=entities,
         granted=grant_day(granted.filter(pl.col("entity").is_not_null()), home.settings.timezone),
         earlier=earlier.filter(pl.col("entity").is_not_null()))
+    held = holdings(home, reg).document(dt.date.fromisoformat(doc["as_of"]))
+    doc["quality"]["valid_inventions"] = held["in_force"]["invention"]
+    doc["quality"]["invention_per_10k"] = held["invention_per_10k"]
     return doc
 
 

@@ -74,6 +74,7 @@ class Settings:
     jobs: dict[str, Job] = field(default_factory=dict)
     sources: tuple[Source, ...] = ()
     subsidy: dict[int, SubsidyYear] = field(default_factory=dict)
+    fee_alert_days: int = 60
 
     @property
     def tz(self) -> ZoneInfo:
@@ -224,7 +225,12 @@ def load_settings(home: Path) -> Settings:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(f"{path.name}: not valid TOML ({e})") from None
-    _only(raw, ("district", "goals", "jobs", "sources", "subsidy"), CONFIG_NAME)
+    _only(raw, ("district", "goals", "jobs", "sources", "subsidy", "status"), CONFIG_NAME)
+    status = _table(raw.get("status", {}), "status")
+    _only(status, ("fee_alert_days",), "status")
+    fee_alert_days = _int(status.get("fee_alert_days", 60), "status.fee_alert_days", 1)
+    if fee_alert_days > 366:
+        raise ConfigError(f"status.fee_alert_days: at most 366 days, got {fee_alert_days}")
     district = _table(raw.get("district", {}), "district")
     _only(district, ("name", "timezone", "population"), "district")
     tz = _str(district.get("timezone", "Asia/Shanghai"), "district.timezone")
@@ -242,4 +248,5 @@ def load_settings(home: Path) -> Settings:
         jobs=_jobs(raw.get("jobs", {})),
         sources=_sources(raw.get("sources", [])),
         subsidy=_subsidy(raw.get("subsidy", {})),
+        fee_alert_days=fee_alert_days,
     )

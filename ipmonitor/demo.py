@@ -44,6 +44,9 @@ def build(seeds: Path, home_dir: Path) -> tuple[app.Home, list[dict], dict]:
     results = app.import_files(home, [seeds / "enterprises.csv"], "registry")
     agency_files = sorted(p for p in (seeds / "agencies").iterdir() if p.is_file())
     results += app.import_files(home, agency_files, "filings")
+    events_dir = seeds / "events"           # the legal-status list (seeds/generate_events.py)
+    if events_dir.is_dir():
+        results += app.import_files(home, sorted(events_dir.glob("*.csv")), "events")
     results += apply_seed_decisions(home, seeds / "subsidies")
     as_of = data_as_of(home)
     return home, results, app.progress(home, as_of.year, as_of)

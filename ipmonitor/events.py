@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from . import ids
+from . import ids, words
 from .filings import ALIASES as FILING_ALIASES
-from .filings import REASONS as FILING_REASONS
 from .filings import parse_dates
-from .tabular import Table, alias_table
+from .tabular import Table, alias_table, text_key
 
 # The header map of a legal-status file (pluggable: `inspect` and the inbox use it too).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -49,17 +48,10 @@ KINDS = (*(k for k, _ in KIND_WORDS), "other")
 ENDING = ("lapsed", "invalidated", "abandoned", "withdrawn", "refused")
 LAPSE_KINDS = ("lapsed", "invalidated", "abandoned")
 
-REASONS = {
-    **{k: v for k, v in FILING_REASONS.items()
-       if k in ("too_many_fields", "missing_application_no", "bad_application_no", "bad_check_digit",
-                "bad_type_digit")},
-    "missing_event_date": "缺少法律状态日期",
-    "bad_event_date": "法律状态日期无法识别",
-    "missing_event": "缺少法律状态",
-}
-KIND_ZH = {"restored": "权利恢复", "invalidated": "宣告无效", "lapsed": "终止／失效", "abandoned": "放弃",
-           "withdrawn": "撤回", "refused": "驳回", "granted": "授权", "transferred": "转让／变更",
-           "pledged": "质押登记", "other": "其他", "expired": "期限届满"}
+# The codes this module produces; their words are in words.py ("reason.events.*", "event_kind.*").
+REJECT_REASONS = ("too_many_fields", *ids.APP_ERRORS, "missing_event_date", "bad_event_date", "missing_event")
+WARNING_CODES = ("check_digit_missing",)
+KIND_ZH = {**words.table("event_kind"), "expired": words.say("event_kind.expired")}
 
 
 @dataclass
@@ -72,7 +64,7 @@ class EventBatch:
 
 
 def header_map(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """{header_key: field} of a legal-status file."""
+    """{text_key(header): field} of a legal-status file."""
     return alias_table(ALIASES, extra)
 
 
@@ -122,19 +114,19 @@ def normalise(table: Table) -> EventBatch:
     bad = df.filter(pl.col("_reason").is_not_null())
     r = pl.col("_reason")
     raw_no = pl.col("application_no") if "application_no" in bad.columns else pl.lit(None, pl.String)
+    say = words.say
     message = (
         pl.when(r == "too_many_fields").then(pl.format(
-            "该行有 {} 个字段，多于表头的 {} 个：名称中可能有未加引号的逗号",
+            say("message.filings.too_many_fields"),
             pl.col("ragged") if "ragged" in bad.columns else pl.lit(None, pl.Int64),
             pl.lit(len(table.headers))))
         .when((r == "bad_application_no") & pl.col("app_sci")).then(pl.format(
-            "申请号“{}”被 Excel 改成了科学计数法，无法还原：请把申请号列设为文本后重新导出", raw_no))
-        .when(r == "bad_application_no").then(pl.format(
-            "申请号“{}”不是 8 位或 12 位数字加校验位的格式", raw_no))
-        .when(r == "bad_check_digit").then(pl.format("申请号“{}”的校验位不对", raw_no))
-        .when(r == "bad_type_digit").then(pl.format("申请号“{}”的类型位不是 1、2、3、8、9 之一", raw_no))
-        .when(r == "bad_event_date").then(pl.format("法律状态日期“{}”不是有效日期", date_raw))
-        .otherwise(r.replace_strict(REASONS, default=None)))
+            say("message.filings.scientific_application_no"), raw_no))
+        .when(r == "bad_application_no").then(pl.format(say("message.filings.bad_application_no"), raw_no))
+        .when(r == "bad_check_digit").then(pl.format(say("message.events.bad_check_digit"), raw_no))
+        .when(r == "bad_type_digit").then(pl.format(say("message.filings.bad_type_digit"), raw_no))
+        .when(r == "bad_event_date").then(pl.format(say("message.events.bad_event_date"), date_raw))
+        .otherwise(r.replace_strict(words.table("reason.events"), default=None)))
     rejects = bad.select(pl.col("line"), raw_no.alias("application_no"), r.alias("reason"),
                          message.alias("message"))
 
@@ -154,7 +146,8 @@ def normalise(table: Table) -> EventBatch:
     winners = ok.filter(pl.col("_last"))
     warnings = (winners.filter(pl.col("_w_check"))
                 .select("line", "application_no", pl.lit("check_digit_missing").alias("code"),
-                        pl.format("申请号缺少校验位，已补全为 {}", pl.col("application_no")).alias("message"))
+                        pl.format(words.say("message.filings.check_digit_missing"),
+                                  pl.col("application_no")).alias("message"))
                 .sort("line"))
     events = winners.select("application_no", "event_date", "words", "word_key", "kind", "detail", "line")
     return EventBatch(events.sort(identity), rejects, warnings, table.rows, duplicate)
@@ -193,10 +186,8 @@ def is_events_file(data: bytes, extra: dict[str, str] | None = None) -> bool:
 def looks_like_events(headers: list[str], extra: dict[str, str] | None = None) -> bool:
     """True for a header row of a legal-status list: event and event-date columns, no applicants
     column (how the inbox and the fetch job tell such a file from an agency export)."""
-    from .filings import ALIASES as F
-    from .tabular import header_key
     mine = header_map(extra)
-    fields = {mine.get(header_key(h)) for h in headers}
-    applicant_keys = {header_key(a) for a in F["applicants"]}
+    fields = {mine.get(text_key(h)) for h in headers}
+    applicant_keys = {text_key(a) for a in FILING_ALIASES["applicants"]}
     return ({"event", "event_date"} <= fields
-            and not any(header_key(h) in applicant_keys for h in headers))
+            and not any(text_key(h) in applicant_keys for h in headers))

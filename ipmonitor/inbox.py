@@ -100,7 +100,7 @@ def process(home: app.Home, quiet: float = QUIET_SECONDS, stop: threading.Event 
             break
         if not _unchanged(seen):
             continue
-        (result,) = app.import_files(home, [seen.path])
+        (result,) = app.import_files(home, [seen.path], "auto")
         if result["status"] == "failed" and not seen.path.exists():
             continue                    # taken away meanwhile: nothing to file
         dest = file_away(home, seen.path, result)

@@ -9,16 +9,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from . import lifecycle
+from . import lifecycle, words
 from .events import KIND_ZH
-
-__all__ = ["Holdings", "KIND_ZH", "load", "page", "timelines"]
-from .filings import TYPE_ZH
 from .pagedata import grouped_rows
 from .progress import attribute
 from .store import events as events_store
 
-SOURCE_ZH = {"list": "法律状态清单", "status": "代理机构清单中的法律状态"}
+__all__ = ["Holdings", "KIND_ZH", "load", "page", "timelines"]
+
+SOURCE_ZH = words.table("event_source")
 
 
 @dataclass
@@ -69,14 +68,16 @@ def timelines(h: Holdings, as_of: dt.date) -> dict[str, list[tuple]]:
     (each one line of words)."""
     f = lifecycle.states(lifecycle.with_terms(h.filings.filter(pl.col("entity").is_not_null())),
                          h.events, as_of)
-    state = (pl.when(pl.col("in_force")).then(pl.lit("有效"))
+    say = words.say
+    state = (pl.when(pl.col("in_force")).then(pl.lit(say("patent_state.in_force")))
              .when(pl.col("granted_on").is_not_null() & (pl.lit(as_of) >= pl.col("term_end")))
-             .then(pl.lit("期限届满"))
+             .then(pl.lit(say("patent_state.expired")))
              .when(pl.col("out_kind").is_not_null())
-             .then(pl.lit("已失效（") + pl.col("out_kind").replace_strict(KIND_ZH, default="") + pl.lit("）"))
-             .when(pl.col("ended")).then(pl.lit("申请已终止"))
-             .otherwise(pl.lit("审查中")))
-    f = f.with_columns(state_zh=state, type_zh=pl.col("type").replace_strict(TYPE_ZH, default=pl.col("type")))
+             .then(pl.format(say("patent_state.out"), pl.col("out_kind").replace_strict(KIND_ZH, default="")))
+             .when(pl.col("ended")).then(pl.lit(say("patent_state.ended")))
+             .otherwise(pl.lit(say("patent_state.pending"))))
+    f = f.with_columns(state_zh=state,
+                       type_zh=pl.col("type").replace_strict(words.table("type"), default=pl.col("type")))
     ev = (h.events.join(f.select("application_no"), on="application_no")
           .with_columns(line=pl.concat_str(
               pl.col("date").cast(pl.String), pl.lit(" "), pl.col("words"), pl.lit("（"),

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from . import app, charts, clock, files, pagedata, publish, subsidies, words
+from . import app, charts, clock, files, inforce, pagedata, publish, subsidies, words
 from .errors import ReportFailed
 from .filters import FILTERS, local_time
 from .progress import year_window
 from .store import records
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
-PAGES = ("index.html", "enterprises.html", "enterprise.html", "quality.html", "archive.html")
+PAGES = ("index.html", "enterprises.html", "enterprise.html", "quality.html", "archive.html", "patents.html")
 CREDIT_CODE = re.compile(r"[0-9A-Z]{18}")
 
 
@@ -59,8 +59,8 @@ def subsidy_context(home: app.Home, year: int) -> dict:
 
 
 def _nav(year: int, subsidies: bool) -> tuple:
-    pages = [("index", "index.html"), ("enterprises", "enterprises.html"), ("quality", "quality.html"),
-             ("archive", "archive/index.html")]
+    pages = [("index", "index.html"), ("enterprises", "enterprises.html"), ("patents", "patents.html"),
+             ("quality", "quality.html"), ("archive", "archive/index.html")]
     if subsidies:
         pages.append(("subsidies", "subsidies.html"))
     pages += [("json", "progress.json"), ("csv", f"exports/filings-{year}.csv")]
@@ -102,6 +102,7 @@ def build_pages(home: app.Home, *, year: int, as_of: dt.date, out: pathlib.Path)
         pages.data_files()
         pages.overview(build.carry_archive)
         pages.entity_pages()
+        pages.patents_page()
         pages.quality_page()
         build.commit()
     return out / "index.html"
@@ -122,6 +123,7 @@ class Pages:
         self.filings, self.entities = app.attributed_filings(home, self.start, self.end,
                                                              app.PAGE_COLUMNS, reg)
         self.aliases = reg[1]
+        self.held = app.holdings(home, reg)
         self.subsidy = subsidy_context(home, year)
         with_page = True
         last = records.last_import_at(home.db)
@@ -184,6 +186,7 @@ class Pages:
         co = pagedata.co_applications(self.filings, self.entities, self.aliases)
         (self.tmp / "enterprise").mkdir()
         site, page, claims = self.site.at("../"), self.tpl["enterprise.html"], self.subsidy
+        timelines = inforce.timelines(self.held, self.eff)
 
         def entity_page(e: dict, own: list[tuple]) -> None:
             code = e["credit_code"]
@@ -191,13 +194,25 @@ class Pages:
                 raise ReportFailed(f"credit code {code!r} in the registry cannot name a page")
             files.write_text(self.tmp / "enterprise" / f"{code}.html", page.render(
                 site=site, page="enterprise", e=e, filings=own, changes=changes.get(code, []),
-                co=co.get(code, []), subsidy=claims))
+                co=co.get(code, []), subsidy=claims, timeline=timelines.get(code, [])))
 
         by_code = {e["credit_code"]: e for e in rows}
         for code, own in pagedata.filings_by_entity(self.filings):
             entity_page(by_code.pop(code), own)
         for e in by_code.values():   # the entities without a filing this year
             entity_page(e, [])
+
+    def patents_page(self) -> None:
+        """patents.html: in force by type, the per-10k figure, the month-end series, grants, lapses,
+        pledges, fees due by enterprise, unmatched events."""
+        p = inforce.page(self.held, self.year, self.eff)
+        days = [dt.date.fromisoformat(r["date"]) for r in p["series"]]
+        rows = [(words.say("label.month_day", month=d.month, day=d.day), r["invention"], None)
+                for d, r in zip(days, p["series"])]
+        chart = charts.hbars("c-in-force", rows, title=words.say("label.in_force_series") + words.say(
+            "label.list_sep").join(words.say("label.pieces", name=k, count=n) for k, n, _ in rows)) if rows else ""
+        self.write("patents.html", "patents.html", site=self.site, page="patents", p=p, chart=chart,
+                   kind_zh=inforce.KIND_ZH)
 
     def quality_page(self) -> None:
         """quality.html: unattributed filings, rejected rows, warnings, the imports."""

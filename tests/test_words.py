@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ipmonitor import filings, ids, importer, ledger, progress, registry, subsidy_import, words
+from ipmonitor import event_import, events, filings, ids, importer, ledger, progress, registry, subsidy_import, words
 
 SRC = Path(words.__file__).resolve().parent
 
@@ -27,7 +27,11 @@ FAMILIES = [
     ("stage", ledger.STAGES),
     ("state", ledger.STATES),
     ("event", ledger.EVENT_TYPES),
-    ("import_kind", (*importer.KINDS, subsidy_import.KIND)),
+    ("import_kind", (*importer.KINDS, subsidy_import.KIND, event_import.KIND)),
+    ("reason.events", events.REJECT_REASONS),
+    ("warning.events", events.WARNING_CODES),
+    ("event_kind", (*events.KINDS, "expired")),
+    ("event_source", ("list", "status")),
 ]
 
 
@@ -45,7 +49,8 @@ def test_every_refused_rule_is_listed():
 
 def test_every_reason_the_import_can_store_has_words():
     """Reasons in the reject expressions (pl.lit("…")) are all declared in REJECT_REASONS."""
-    for module, codes in ((filings, filings.REJECT_REASONS), (registry, registry.REJECT_REASONS)):
+    for module, codes in ((filings, filings.REJECT_REASONS), (registry, registry.REJECT_REASONS),
+                          (events, events.REJECT_REASONS)):
         text = Path(module.__file__).read_text(encoding="utf-8")
         found = set(re.findall(r'then\(pl\.lit\("([a-z_]+)"\)\)', text))
         assert found - set(codes) == set(), module.__name__
