@@ -25,13 +25,9 @@ def events_import(ctx, files, as_json):
         print_json({"files": results})
     else:
         for r in results:
-            if r["status"] == "failed":
-                click.echo(f"{r['file']}：导入失败：{r['error']}")
-            elif r["status"] == "skipped":
-                click.echo(f"{r['file']}：同一文件（SHA-256 相同）已导入过，跳过")
-            else:
-                click.echo(f"{r['file']}：{r['rows']} 行：新增 {r['new']} 条，重复 {r['duplicate']} 条，"
-                           f"拒绝 {r['rejected']} 行；其中 {r['unmatched']} 条的申请尚未导入")
+            key = {"failed": "cli.events.failed", "skipped": "cli.events.skipped"}.get(r["status"],
+                                                                                      "cli.events.imported")
+            click.echo(words.say(key, **r))
     exit_for(results)
 
 
@@ -46,17 +42,21 @@ def patents(ctx, as_of, as_json):
     if as_json:
         print_json(doc)
         return
-    f, g, TYPE_ZH = doc["in_force"], doc["granted_in_year"], words.table("type")
-    click.echo(f"截至 {doc['as_of']} 的有效专利：" + "，".join(f"{TYPE_ZH[k]} {v} 件" for k, v in f.items()))
-    click.echo(f"有效发明专利：{f['invention']} 件；万人发明专利拥有量："
-               + ("未配置人口" if doc["invention_per_10k"] is None else f"{doc['invention_per_10k']:.2f}"))
-    click.echo("本年授权：" + "，".join(f"{TYPE_ZH[k]} {v} 件" for k, v in g.items()))
-    click.echo(f"本年失效：{len(doc['lapsed_in_year'])} 件次；本年质押登记：{doc['pledged_in_year']} 次")
+    say, types = words.say, words.table("type")
+    pieces = lambda counts: say("label.list_sep").join(
+        say("label.pieces", name=types[k], count=v) for k, v in counts.items())
+    per_10k = doc["invention_per_10k"]
+    click.echo(say("cli.patents.in_force", as_of=doc["as_of"], pieces=pieces(doc["in_force"])))
+    click.echo(say("cli.patents.per_10k", invention=doc["in_force"]["invention"],
+                   figure=say("cli.patents.no_population") if per_10k is None else f"{per_10k:.2f}"))
+    click.echo(say("cli.patents.granted", pieces=pieces(doc["granted_in_year"])))
+    click.echo(say("cli.patents.lapsed", n=len(doc["lapsed_in_year"]), pledged=doc["pledged_in_year"]))
     for r in doc["lapsed_in_year"]:
         click.echo(f"  {r['date']}  {r['application_no']}  {r['name'] or '-'}  {KIND_ZH[r['kind']]}"
-                   f"{'：' + r['words'] if r['words'] else ''}")
-    click.echo(f"即将到期的年费：{len(doc['fees_due'])} 件")
+                   + (f"  {r['words']}" if r["words"] else ""))
+    click.echo(say("cli.patents.fees", n=len(doc["fees_due"])))
     for r in doc["fees_due"]:
-        click.echo(f"  {r['due']}  {r['application_no']}  {r['name'] or '-'}  第 {r['patent_year']} 年")
+        click.echo(f"  {r['due']}  {r['application_no']}  {r['name'] or '-'}  "
+                   + say("cli.patents.patent_year", year=r["patent_year"]))
     if doc["unmatched_events"]:
-        click.echo(f"尚未对应到申请的法律状态：{doc['unmatched_events']} 条")
+        click.echo(say("cli.patents.unmatched", n=doc["unmatched_events"]))
