@@ -55,14 +55,15 @@ def import_files(home: Home, paths, kind: str = "filings") -> list[dict]:
     return out
 
 
-def holdings(home: Home, reg: tuple[pl.DataFrame, pl.DataFrame] | None = None):
+def holdings(home: Home, reg: tuple[pl.DataFrame, pl.DataFrame] | None = None, every_filing: bool = True):
+    """The lifecycle's frames (inforce.Holdings), read once."""
     from . import inforce
-    return inforce.load(home.db, home.settings, *(reg or registry(home)))
+    return inforce.load(home.db, home.settings, *(reg or registry(home)), every_filing=every_filing)
 
 
 def patents(home: Home, as_of: dt.date) -> dict:
     """The document of `patents --json` (status.md)."""
-    return holdings(home).document(as_of)
+    return holdings(home, every_filing=False).document(as_of)
 
 
 def resolve_period(home: Home, year: int | None, as_of: dt.date | None) -> tuple[int, dt.date]:
@@ -91,8 +92,9 @@ def attributed_filings(home: Home, start: dt.date, end: dt.date, columns=None,
     return attribute(filings, entities, aliases), entities
 
 
-def progress(home: Home, year: int, as_of: dt.date) -> dict:
-    """The document of `progress --json`, with the `quality` indicators of signals.md."""
+def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
+    """The document of `progress --json`, with the `quality` indicators of signals.md; `held`: the
+    lifecycle's frames when the caller has them already (the pages)."""
     reg = registry(home)
     start, end = year_window(year, as_of)
     filings, entities = attributed_filings(home, start, end, COUNT_COLUMNS, reg)
@@ -106,7 +108,7 @@ def progress(home: Home, year: int, as_of: dt.date) -> dict:
         year=year, as_of=as_of, population=home.settings.population, counted=counted, entities=entities,
         granted=grant_day(granted.filter(pl.col("entity").is_not_null()), home.settings.timezone),
         earlier=earlier.filter(pl.col("entity").is_not_null()))
-    held = holdings(home, reg).document(dt.date.fromisoformat(doc["as_of"]))
+    held = (held or holdings(home, reg, every_filing=False)).document(dt.date.fromisoformat(doc["as_of"]))
     doc["quality"]["valid_inventions"] = held["in_force"]["invention"]
     doc["quality"]["invention_per_10k"] = held["invention_per_10k"]
     return doc

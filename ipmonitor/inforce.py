@@ -34,13 +34,18 @@ class Holdings:
                                   unmatched=self.unmatched.height)
 
 
-def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame) -> Holdings:
-    """Everything the lifecycle needs, read once. `entities`/`aliases`: the registry."""
+def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame, every_filing: bool = True) -> Holdings:
+    """Everything the lifecycle needs, read once. `entities`/`aliases`: the registry. Without
+    `every_filing` only the filings with an event are read (enough for the counts and lists; the
+    entity pages' timelines need every filing)."""
     names = entities.select(pl.col("credit_code").alias("entity"), "name")
-    filings = attribute(events_store.all_filings(db), entities, aliases).join(names, on="entity", how="left")
     listed = lifecycle.list_events(events_store.events(db))
     by_status = lifecycle.status_events(events_store.status_versions(db), settings.timezone)
-    return Holdings(filings, lifecycle.combine(listed, by_status), events_store.unmatched_events(db),
+    events = lifecycle.combine(listed, by_status)
+    stored = (events_store.all_filings(db) if every_filing
+              else events_store.filings_of(db, events["application_no"].unique().sort()))
+    filings = attribute(stored, entities, aliases).join(names, on="entity", how="left")
+    return Holdings(filings, events, events_store.unmatched_events(db),
                     settings.population, getattr(settings, "fee_alert_days", lifecycle.FEE_ALERT_DAYS))
 
 

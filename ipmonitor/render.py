@@ -116,14 +116,14 @@ class Pages:
         self.tz = home.settings.timezone
         self.env = environment()
         self.tpl = {name: self.env.get_template(name) for name in PAGES}
-        self.doc = app.progress(home, year, as_of)
+        reg = app.registry(home)
+        self.held = app.holdings(home, reg)
+        self.doc = app.progress(home, year, as_of, held=self.held)
         self.eff = dt.date.fromisoformat(self.doc["as_of"])   # an as-of after the year reads as 31 Dec
         self.start, self.end = year_window(year, as_of)
-        reg = app.registry(home)
         self.filings, self.entities = app.attributed_filings(home, self.start, self.end,
                                                              app.PAGE_COLUMNS, reg)
         self.aliases = reg[1]
-        self.held = app.holdings(home, reg)
         self.subsidy = subsidy_context(home, year)
         with_page = True
         last = records.last_import_at(home.db)

@@ -177,3 +177,15 @@ def test_demo_shows_patents_in_force(tmp_path, cli):
     assert d["fees_due"]
     assert all("2013-06-28" < f["due"] <= "2013-08-27" for f in d["fees_due"])
     assert (tmp_path / "site" / "patents.html").is_file()
+
+
+def test_reading_only_the_filings_with_events_gives_the_same_document(district):
+    import datetime as dt
+    from ipmonitor import app
+    h = app.open_home(district)
+    try:
+        for day in ("2013-12-31", "2014-11-01", "2015-01-10"):
+            d = dt.date.fromisoformat(day)
+            assert app.holdings(h, every_filing=False).document(d) == app.holdings(h).document(d)
+    finally:
+        h.close()

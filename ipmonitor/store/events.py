@@ -86,7 +86,16 @@ def status_versions(db: Database) -> pl.DataFrame:
         WHERE v.status IS NOT NULL OR v.grant_date IS NOT NULL""", schema={"import_id": pl.Int64})
 
 
+FILING_COLUMNS = "application_no, type, filing_date, first_applicant, first_applicant_key, credit_code, title"
+
+
 def all_filings(db: Database) -> pl.DataFrame:
     """The columns attribution and the lifecycle need, for every stored filing."""
-    return frame(db, "SELECT application_no, type, filing_date, first_applicant, first_applicant_key, "
-                     "credit_code, title FROM filings")
+    return frame(db, f"SELECT {FILING_COLUMNS} FROM filings")
+
+
+def filings_of(db: Database, numbers: pl.Series) -> pl.DataFrame:
+    """The same columns for the stored filings among `numbers`."""
+    return frame(db, f"SELECT {', '.join('f.' + c for c in FILING_COLUMNS.split(', '))} FROM json_each(?) j "
+                     "JOIN filings f ON f.application_no = j.value",
+                 (json.dumps(numbers.to_list(), ensure_ascii=False),))
