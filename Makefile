@@ -8,7 +8,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test,bench]'
 	touch $@
 
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench reliability
 setup: $(VENV)/.installed
 
 demo: setup
@@ -16,6 +16,10 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/python -m pytest
+
+# The attacks and injected faults of docs/reliability.md (also part of `make test`).
+reliability: setup
+	$(VENV)/bin/python -m pytest -m reliability -q
 
 bench: setup
 	$(VENV)/bin/python bench/run.py

@@ -13,11 +13,11 @@ from pathlib import Path
 import polars as pl
 from sqlite_utils import Database
 
-from . import clock, store
+from . import clock, store, subsidies
 from .config import Settings, load_settings
 from .errors import UsageError
 from .filings import COLUMNS, GRANTED_WORDS
-from .importer import import_file
+from .importer import import_data as _import_data, import_file
 from .indicators import grant_day, indicators
 from .progress import attribute, measure, year_window
 from .signals import find_signals
@@ -66,6 +66,18 @@ def patents(home: Home, as_of: dt.date) -> dict:
     return holdings(home, every_filing=False).document(as_of)
 
 
+def import_data(home: Home, name: str, data: bytes, kind: str = "filings") -> dict:
+    """Import bytes already read (the inbox reads a file once, imports and archives those bytes);
+    kind as for import_files ("auto": a legal-status list by its columns, else filings)."""
+    from .event_import import import_events_data
+    from .events import is_events_file
+    head = data if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) else data[:(1 << 16) + 1]
+    if kind == "events" or (kind == "auto" and is_events_file(head)):
+        return import_events_data(home.db, home.settings, name, data, home.today())
+    return _import_data(home.db, home.settings, name, data, "filings" if kind == "auto" else kind,
+                        home.today())
+
+
 def resolve_period(home: Home, year: int | None, as_of: dt.date | None) -> tuple[int, dt.date]:
     """--year defaults to the year of --as-of, else this year; --as-of defaults to today."""
     today = home.today()
@@ -111,6 +123,7 @@ def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
     held = (held or holdings(home, reg, every_filing=False)).document(dt.date.fromisoformat(doc["as_of"]))
     doc["quality"]["valid_inventions"] = held["in_force"]["invention"]
     doc["quality"]["invention_per_10k"] = held["invention_per_10k"]
+    doc["subsidy_head"] = subsidies.anchor(home.db)   # {"events", "head"} of the subsidy log, or None
     return doc
 
 

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from . import clock
 from .config import Settings
+from .diskfull import disk_full_message
 from .errors import BackupFailed
 from .files import fsync_dir, fsync_file, place, temp_file
 
@@ -55,7 +56,7 @@ def make_backup(db: Database, settings: Settings, keep: int,
                 now: dt.datetime | None = None) -> tuple[Path, list[Path]]:
     """Back up the open database; returns (the new backup, the old backups removed)."""
     folder = settings.path(BACKUPS)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     for stale in folder.glob(".ipmonitor-*.tmp"):   # left by a process that was killed
         stale.unlink(missing_ok=True)
     fd, tmp = temp_file(folder, ".ipmonitor-", ".tmp")
@@ -74,9 +75,9 @@ def make_backup(db: Database, settings: Settings, keep: int,
         dest = place(tmp, folder, backup_name(now or clock.utc_now()))
         fsync_dir(folder)
     except sqlite3.Error as e:
-        raise BackupFailed(f"cannot back up the database: {e}") from None
+        raise BackupFailed(disk_full_message(e, folder) or f"cannot back up the database: {e}") from None
     except OSError as e:
-        raise BackupFailed(f"cannot write the backup into {folder}: {e.strerror or e}") from None
+        raise BackupFailed(disk_full_message(e) or f"cannot write the backup into {folder}: {e.strerror or e}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return dest, prune(folder, keep)

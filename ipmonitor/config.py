@@ -35,6 +35,16 @@ FIELDS = ("application_no", "filing_date", "applicants", "title", "type", "statu
 
 _EVERY = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 
+# Bounds of values (a value past them is a typo or an attack, never a plan): exit 2 naming the key.
+MAX_EVERY = 366 * 86400            # an `every` of more than a year
+CRON_HORIZON_YEARS = 5             # a cron must fire within this many years (`0 0 30 2 *` never does)
+MAX_GOAL = 10_000_000              # filings in a year
+MAX_YUAN = 10_000_000_000          # a budget or a rate
+MAX_POPULATION = 2_000_000_000
+MAX_KEEP = 10_000                  # backups kept
+MAX_FILE_MB = 512                  # default of [import] max_file_mb
+FETCH_DEADLINE = 300               # default of [jobs.fetch] deadline, seconds per source
+
 
 @dataclass(frozen=True)
 class Goal:
@@ -48,6 +58,7 @@ class Job:
     every_seconds: int | None = None
     cron: str | None = None
     keep: int | None = None
+    deadline: int | None = None     # fetch: seconds a source's download may take in all
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,7 @@ class Settings:
     sources: tuple[Source, ...] = ()
     subsidy: dict[int, SubsidyYear] = field(default_factory=dict)
     fee_alert_days: int = 60
+    max_file_mb: int = MAX_FILE_MB
 
     @property
     def tz(self) -> ZoneInfo:
@@ -100,17 +112,41 @@ def resolve_home(option: str | None) -> Path:
     return path.resolve()
 
 
-def parse_every(text: str, key: str) -> int:
+def parse_every(text: str, key: str, maximum: int = MAX_EVERY) -> int:
     m = _EVERY.match(str(text))
-    if not m or int(m.group(1)) == 0:
+    if not m or int(m.group(1)) == 0 or len(m.group(1)) > 9:
         raise ConfigError(f"{key}: '{text}' is not an interval like \"30s\", \"10m\", \"2h\"")
-    return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    if seconds > maximum:
+        raise ConfigError(f"{key}: '{text}' is longer than {maximum // 86400} days")
+    return seconds
 
 
-def _int(value, key: str, minimum: int = 0) -> int:
+def _int(value, key: str, minimum: int = 0, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(f"{key}: expected a whole number ≥ {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{key}: {value} is more than {maximum:,}, the most this can be")
     return value
+
+
+def check_cron(cron: str, key: str, timezone: str = "Asia/Shanghai") -> str:
+    """A 5-field crontab line that APScheduler reads and that fires within CRON_HORIZON_YEARS."""
+    import datetime as dt
+
+    from apscheduler.triggers.cron import CronTrigger
+    if len(cron.split()) != 5:
+        raise ConfigError(f"{key}: '{cron}' is not a 5-field crontab line")
+    try:
+        trigger = CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
+    except ValueError as e:
+        raise ConfigError(f"{key}: '{cron}' is not valid ({e})") from None
+    from . import clock
+    now = clock.now(ZoneInfo(timezone))
+    fire = trigger.get_next_fire_time(None, now)
+    if fire is None or fire > now + dt.timedelta(days=366 * CRON_HORIZON_YEARS):
+        raise ConfigError(f"{key}: '{cron}' never fires (no such date within {CRON_HORIZON_YEARS} years)")
+    return cron
 
 
 def _str(value, key: str) -> str:
@@ -143,19 +179,25 @@ def _goals(raw) -> dict[int, Goal]:
         key = f"goals.{y}"
         year = _year(y, "goals")
         _only(_table(t, key), ("filings", "invention"), key)
-        goals[year] = Goal(*(None if t.get(k) is None else _int(t[k], f"{key}.{k}")
+        goals[year] = Goal(*(None if t.get(k) is None else _int(t[k], f"{key}.{k}", 0, MAX_GOAL)
                              for k in ("filings", "invention")))
     return goals
 
 
-def _jobs(raw) -> dict[str, Job]:
+def _deadline(value, key: str) -> int:
+    if isinstance(value, str):
+        return parse_every(value, key, maximum=86400)
+    return _int(value, key, 1, 86400)
+
+
+def _jobs(raw, timezone: str = "Asia/Shanghai") -> dict[str, Job]:
     raw = _table(raw, "jobs")
     _only(raw, JOB_NAMES, "jobs")
     jobs = {}
     for name in JOB_NAMES:
         t = _table(raw.get(name, JOB_DEFAULTS[name]), f"jobs.{name}")
         key = f"jobs.{name}"
-        _only(t, ("every", "cron", "keep"), key)
+        _only(t, ("every", "cron", "keep", "deadline") if name == "fetch" else ("every", "cron", "keep"), key)
         if "every" in t and "cron" in t:
             raise ConfigError(f"{key}: give either every or cron, not both")
         if "every" not in t and "cron" not in t:
@@ -163,16 +205,12 @@ def _jobs(raw) -> dict[str, Job]:
         every = parse_every(t["every"], f"{key}.every") if "every" in t else None
         cron = None
         if "cron" in t:
-            cron = _str(t["cron"], f"{key}.cron")
-            if len(cron.split()) != 5:
-                raise ConfigError(f"{key}.cron: '{cron}' is not a 5-field crontab line")
-            try:
-                from apscheduler.triggers.cron import CronTrigger
-                CronTrigger.from_crontab(cron)
-            except ValueError as e:
-                raise ConfigError(f"{key}.cron: '{cron}' is not valid ({e})") from None
+            cron = check_cron(_str(t["cron"], f"{key}.cron"), f"{key}.cron", timezone)
         keep = t.get("keep", JOB_DEFAULTS[name].get("keep"))
-        jobs[name] = Job(name, every, cron, None if keep is None else _int(keep, f"{key}.keep", 1))
+        deadline = _deadline(t["deadline"], f"{key}.deadline") if "deadline" in t else (
+            FETCH_DEADLINE if name == "fetch" else None)
+        jobs[name] = Job(name, every, cron, None if keep is None else _int(keep, f"{key}.keep", 1, MAX_KEEP),
+                         deadline)
     return jobs
 
 
@@ -207,12 +245,12 @@ def _subsidy(raw) -> dict[int, SubsidyYear]:
         key = f"subsidy.{y}"
         year = _year(y, "subsidy")
         _only(_table(t, key), ("budget", "rates"), key)
-        budget = None if t.get("budget") is None else _int(t["budget"], f"{key}.budget")
+        budget = None if t.get("budget") is None else _int(t["budget"], f"{key}.budget", 0, MAX_YUAN)
         rates = None
         if "rates" in t:
             rt = _table(t["rates"], f"{key}.rates")
             _only(rt, SUBSIDY_RATE_KEYS, f"{key}.rates")
-            rates = {k: _int(v, f"{key}.rates.{k}") for k, v in rt.items()}
+            rates = {k: _int(v, f"{key}.rates.{k}", 0, MAX_YUAN) for k, v in rt.items()}
         years[year] = SubsidyYear(budget, rates)
     return years
 
@@ -225,12 +263,14 @@ def load_settings(home: Path) -> Settings:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(f"{path.name}: not valid TOML ({e})") from None
-    _only(raw, ("district", "goals", "jobs", "sources", "subsidy", "status"), CONFIG_NAME)
+    _only(raw, ("district", "goals", "jobs", "sources", "subsidy", "status", "import"), CONFIG_NAME)
     status = _table(raw.get("status", {}), "status")
     _only(status, ("fee_alert_days",), "status")
     fee_alert_days = _int(status.get("fee_alert_days", 60), "status.fee_alert_days", 1)
     if fee_alert_days > 366:
         raise ConfigError(f"status.fee_alert_days: at most 366 days, got {fee_alert_days}")
+    imports = _table(raw.get("import", {}), "import")
+    _only(imports, ("max_file_mb",), "import")
     district = _table(raw.get("district", {}), "district")
     _only(district, ("name", "timezone", "population"), "district")
     tz = _str(district.get("timezone", "Asia/Shanghai"), "district.timezone")
@@ -243,10 +283,11 @@ def load_settings(home: Path) -> Settings:
         home=home,
         district=_str(district.get("name", "本区"), "district.name"),
         timezone=tz,
-        population=None if population is None else _int(population, "district.population", 1),
+        population=None if population is None else _int(population, "district.population", 1, MAX_POPULATION),
         goals=_goals(raw.get("goals", {})),
-        jobs=_jobs(raw.get("jobs", {})),
+        jobs=_jobs(raw.get("jobs", {}), tz),
         sources=_sources(raw.get("sources", [])),
         subsidy=_subsidy(raw.get("subsidy", {})),
         fee_alert_days=fee_alert_days,
+        max_file_mb=_int(imports.get("max_file_mb", MAX_FILE_MB), "import.max_file_mb", 1, 100_000),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -14,6 +16,8 @@ from .errors import UsageError
 from .store import records
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+MARKER = ".ipmonitor-demo"      # a folder holding this file was made by `ipmonitor demo`
+LOCK_NAME = "ipmonitor.lock"    # held by `ipmonitor serve` (jobs/schedule.py)
 
 
 def seeds_dir() -> Path:
@@ -23,13 +27,68 @@ def seeds_dir() -> Path:
     return path
 
 
+def is_real_home(folder: Path) -> bool:
+    """A home someone made (`init`, a server, data): it holds a config or a database, and no demo marker."""
+    return (not (folder / MARKER).exists()
+            and any(os.path.lexists(folder / n) for n in (CONFIG_NAME, DB_NAME)))
+
+
+def _server_holds(folder: Path) -> bool:
+    try:
+        fd = os.open(folder / LOCK_NAME, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except OSError as e:
+        return e.errno in (errno.EAGAIN, errno.EACCES)
+    finally:
+        os.close(fd)
+
+
+def check_demo_home(home: Path) -> None:
+    """The demo rebuilds only a folder it made itself (marked) or a new, empty one."""
+    if not home.exists():
+        return
+    if not home.is_dir():
+        raise UsageError(f"--demo-home {home} is not a folder")
+    if _server_holds(home):
+        raise UsageError(f"--demo-home {home}: an ipmonitor serve is running on this folder; "
+                         "the demo never touches it")
+    if (home / MARKER).is_file():
+        return
+    if is_real_home(home):
+        raise UsageError(f"--demo-home {home} is a real home (it holds {CONFIG_NAME} or {DB_NAME}); "
+                         "the demo never touches it — name a new folder")
+    if any(home.iterdir()):
+        raise UsageError(f"--demo-home {home} is a folder the demo did not make and it is not empty; "
+                         "name a new folder")
+
+
 def fresh_home(seeds: Path, home: Path) -> app.Home:
     """A new demo home: the seeds' config and an empty database of its own."""
-    home.mkdir(parents=True, exist_ok=True)
+    check_demo_home(home)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (home / MARKER).write_text("made by `ipmonitor demo`; rebuilt on every run\n", encoding="utf-8")
     for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
         (home / name).unlink(missing_ok=True)
     shutil.copyfile(seeds / CONFIG_NAME, home / CONFIG_NAME)
     return app.open_home(home)
+
+
+def pages_folder(out: str | None, cwd: Path, demo_home: Path) -> Path:
+    """Where the demo writes its pages: `--out`, else reports/ of the current folder — unless the
+    current folder is a real home, whose pages the demo never overwrites: then the demo home's
+    reports/. An --out that is (or is inside a home as) a real home's reports/ is refused."""
+    if out is None:
+        return (demo_home if is_real_home(cwd) else cwd) / "reports"
+    path = Path(out).resolve()
+    if is_real_home(path) or (path.name == "reports" and is_real_home(path.parent)):
+        raise UsageError(f"--out {path}: these are the pages of a real home; the demo never "
+                         "overwrites them — name another folder")
+    return path
 
 
 def data_as_of(home: app.Home) -> dt.date:

@@ -16,7 +16,8 @@ from .errors import FileFailed
 from .importer import read_input, result
 from .store import events as events_store
 from .store import records
-from .tabular import read_table
+from .shown import shown
+from .tabular import read_table, sha256_of
 
 KIND = "events"
 
@@ -35,10 +36,18 @@ def is_events_path(path: Path) -> bool:
 
 def import_events(db, settings: Settings, path: Path, today: dt.date | None = None) -> dict:
     path = Path(path)
-    name = path.name
     data, sha, done = read_input(db, KIND, path)
     if done:
         return {**done, "unmatched": 0}
+    return import_events_data(db, settings, shown(path.name), data, today, sha)
+
+
+def import_events_data(db, settings: Settings, name: str, data: bytes, today: dt.date | None = None,
+                       sha: str | None = None) -> dict:
+    """Import the bytes of one legal-status list named `name` (escaped for showing)."""
+    sha = sha or sha256_of(data)
+    if records.find_import(db, KIND, sha):
+        return {**result(name, sha, "skipped"), "unmatched": 0}
     try:
         table = read_table(data, name, events.header_map(), events.REQUIRED)
         batch = events.normalise(table)

@@ -18,16 +18,38 @@ MAX_NAME_BYTES = 200       # leaves room for a suffix and ".why.txt" under the u
 
 
 def safe_name(name: str) -> str:
-    """The last component of `name`, without separators, control characters or leading dots."""
+    """The last component of `name`, without separators, control characters or leading dots.
+
+    Bytes that were not UTF-8 (surrogate-escaped) are kept: the file keeps its
+    original name on disk; only what a person reads is escaped (`shown.shown`)."""
     base = re.split(r"[/\\]", str(name))[-1]
-    base = "".join(c for c in base if c.isprintable()).strip().lstrip(".").strip()
-    if len(base.encode("utf-8")) > MAX_NAME_BYTES:
+    base = "".join(c for c in base if c.isprintable() or _is_raw_byte(c)).strip().lstrip(".").strip()
+    if len(_fs_bytes(base)) > MAX_NAME_BYTES:
         stem, ext = os.path.splitext(base)
-        ext = ext if len(ext.encode("utf-8")) <= 16 else ""
-        while len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES:
+        ext = ext if len(_fs_bytes(ext)) <= 16 else ""
+        while len(_fs_bytes(stem + ext)) > MAX_NAME_BYTES:
             stem = stem[:-1]
         base = stem + ext
     return base or "file"
+
+
+def _is_raw_byte(c: str) -> bool:
+    return "\udc80" <= c <= "\udcff"
+
+
+def _fs_bytes(name: str) -> bytes:
+    return name.encode("utf-8", "surrogateescape")
+
+
+def private_dirs(folder: Path) -> None:
+    """Make `folder` and its missing parents readable by their owner only (0700)."""
+    folder = Path(folder)
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for d in reversed(missing):
+        d.mkdir(mode=0o700, exist_ok=True)
 
 
 def candidates(name: str):
@@ -41,7 +63,7 @@ def candidates(name: str):
 def place(src: Path, folder: Path, name: str, companion: str | None = None) -> Path:
     """Move `src` into `folder` as safe_name(name), never overwriting; with `companion`
     (a suffix such as ".why.txt"), the companion's name must be free too."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dirs(folder)
     for candidate in candidates(safe_name(name)):
         dest = folder / candidate
         if companion and os.path.lexists(folder / (candidate + companion)):
@@ -61,14 +83,38 @@ def place(src: Path, folder: Path, name: str, companion: str | None = None) -> P
 
 
 def write_new(folder: Path, name: str, text: str) -> Path:
-    """Write a small text file under a name that is not taken yet (exclusive create)."""
+    """Write a small text file under a name that is not taken yet (exclusive create, owner-only)."""
     for candidate in candidates(safe_name(name)):
         try:
-            with open(folder / candidate, "x", encoding="utf-8") as f:
+            fd = os.open(folder / candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
             return folder / candidate
         except FileExistsError:
             continue
+    raise AssertionError("unreachable")
+
+
+def write_copy(data: bytes, folder: Path, name: str, companion: str | None = None) -> Path:
+    """Write `data` as a new file (owner-only, fsynced) under safe_name(name) or a free variant."""
+    private_dirs(folder)
+    for candidate in candidates(safe_name(name)):
+        dest = folder / candidate
+        if companion and os.path.lexists(folder / (candidate + companion)):
+            continue
+        try:
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            dest.unlink(missing_ok=True)
+            raise
+        return dest
     raise AssertionError("unreachable")
 
 

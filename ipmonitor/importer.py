@@ -13,6 +13,7 @@ from pathlib import Path
 from . import clock, filings, registry, store
 from .config import Settings
 from .errors import FileFailed
+from .shown import shown
 from .store import records
 from .tabular import alias_table, read_table, sha256_of
 
@@ -30,26 +31,35 @@ def result(name: str, sha: str | None, status: str, error: str | None = None, **
 def read_input(db, kind: str, path: Path) -> tuple[bytes | None, str | None, dict | None]:
     """(bytes, sha256, None), or a finished result: the file failed to read, or is already imported."""
     path = Path(path)
+    name = shown(path.name)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, None, result(path.name, None, "failed", f"file not found: {path}")
+        return None, None, result(name, None, "failed", f"file not found: {shown(path)}")
     except OSError as e:
-        return None, None, result(path.name, None, "failed", f"cannot read {path}: {e.strerror or e}")
+        return None, None, result(name, None, "failed", f"cannot read {shown(path)}: {e.strerror or e}")
     sha = sha256_of(data)
     if records.find_import(db, kind, sha):
-        return None, sha, result(path.name, sha, "skipped")
+        return None, sha, result(name, sha, "skipped")
     return data, sha, None
 
 
 def import_file(db, settings: Settings, path: Path, kind: str = "filings",
                 today: dt.date | None = None) -> dict:
     """Import one agency export (kind 'filings') or registry file (kind 'registry')."""
-    path = Path(path)
-    name = path.name
-    data, sha, done = read_input(db, kind, path)
+    data, sha, done = read_input(db, kind, Path(path))
     if done:
         return done
+    return import_data(db, settings, shown(Path(path).name), data, kind, today, sha)
+
+
+def import_data(db, settings: Settings, name: str, data: bytes, kind: str = "filings",
+                today: dt.date | None = None, sha: str | None = None) -> dict:
+    """Import the bytes of one file named `name` (already escaped for showing): exactly these
+    bytes are hashed, parsed and stored, whatever happens to the file on disk meanwhile."""
+    sha = sha or sha256_of(data)
+    if records.find_import(db, kind, sha):
+        return result(name, sha, "skipped")
     today = today or clock.today(settings.tz)
     try:
         if kind == "filings":

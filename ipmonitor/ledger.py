@@ -123,6 +123,36 @@ def verify_chain(events: list[dict], claims: dict[str, dict], missing_triggers=(
     return {"ok": True, "events": len(events), "head": prev if events else None, "first_bad": None}
 
 
+def head_in_chain(events: list[dict], claims: dict[str, dict], head: str, missing_triggers=()) -> dict:
+    """Is `head` (a hash printed earlier) the hash of an event of a chain that verifies?
+    {"ok", "event": n | None, "events", "head", "problem"}: the log was cut before that event, or
+    re-hashed from an earlier point, when the chain verifies and the hash is not in it."""
+    chain = verify_chain(events, claims, missing_triggers)
+    want = (head or "").strip().lower()
+    out = {"ok": False, "event": None, "events": chain["events"], "head": chain["head"], "problem": None}
+    if not chain["ok"]:
+        return {**out, "problem": "the log itself does not verify: " + chain["first_bad"]["problem"]}
+    at = next((e["event"] for e in events if e["hash"] == want), None)
+    if at is None:
+        return {**out, "problem": f"{want[:16]}… is not the hash of any event: the log was cut before it "
+                                  "or rewritten and re-hashed since it was printed"}
+    return {**out, "ok": True, "event": at}
+
+
+def anchor_of(chain: dict) -> dict | None:
+    """The log's anchor `{"events": n, "head": "<sha256 hex>"}` from a `verify` document; None while
+    the log is empty or does not verify. Kept outside the database (weekly snapshots,
+    progress.json, the weekly mail), it can later prove the log was neither cut nor re-hashed."""
+    return {"events": chain["events"], "head": chain["head"]} if chain["ok"] and chain["head"] else None
+
+
+def anchor_line(anchor: dict | None, lang: str | None = "zh-CN") -> str:
+    """The anchor in one line, for the weekly mail and the snapshot's small file."""
+    if anchor is None:
+        return words.say("anchor.none", lang)
+    return words.say("anchor.line", lang, events=anchor["events"], head=anchor["head"])
+
+
 # --- a claim's state, derived from its events ----------------------------------------------------
 
 def fold(claim: dict, events: list[dict]) -> dict:
@@ -174,9 +204,14 @@ def rate_key(filing_type: str, stage: str) -> tuple[str, ...]:
     return (f"{filing_type}_{stage}",)
 
 
+MAX_AMOUNT = 10_000_000_000      # yuan: the config's bound on budgets and rates
+
+
 def check_amount(amount, what: str = "amount") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise refuse("bad_amount", f"the {what} must be a whole number of yuan above 0, not {amount!r}")
+    if amount > MAX_AMOUNT:
+        raise refuse("bad_amount", f"the {what} {amount:,} yuan is more than {MAX_AMOUNT:,}, the most one claim can be")
     return amount
 
 

@@ -3,10 +3,19 @@
 A reader (or a static server) sees either the old set of pages or the new one,
 never a mix; a build that fails leaves the published pages untouched. The
 weekly archive lives inside the output and is carried over into every build.
+
+The swap exchanges the two folders in one step (Linux `renameat2(RENAME_EXCHANGE)`),
+so `reports/` is a complete, real folder at every instant — a kill at any point
+leaves the old pages or the new ones, each with the whole archive. Where the
+exchange is not available, two renames are used, the old pages first moved to
+`.reports.old-*/pages`; a build started after a kill between them puts those back
+before anything else, and old pages are deleted only once `reports/` exists again.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import os
 import pathlib
@@ -14,9 +23,32 @@ import re
 import shutil
 import tempfile
 
+from . import faults
+from .diskfull import disk_full_message
 from .errors import ReportFailed
 
 WEEK = re.compile(r"\d{4}-W\d{2}")
+HOME_FILES = ("ipmonitor.db", "ipmonitor.toml")   # a folder holding these is a home, never swapped
+PAGE_FILES = ("index.html", "progress.json")      # a folder of pages holds these
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+try:
+    _renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+except (OSError, AttributeError):
+    _renameat2 = None
+
+
+def exchange(a: pathlib.Path, b: pathlib.Path) -> bool:
+    """Swap two folders atomically; False when this system or file system cannot."""
+    if _renameat2 is None or faults.disabled("exchange"):
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
 class Build:
@@ -36,9 +68,17 @@ class Build:
         try:
             if self.out.exists() and not self.out.is_dir():
                 raise ReportFailed(f"{self.out} exists and is not a folder")
+            if any((self.out / n).exists() for n in HOME_FILES):
+                raise ReportFailed(f"{self.out} is a home (it holds its database or config), not a "
+                                   "folder of pages; name another output folder")
+            if (self.out.is_dir() and not any((self.out / n).exists() for n in PAGE_FILES)
+                    and any(self.out.iterdir())):
+                raise ReportFailed(f"{self.out} holds files that are not ipmonitor's pages; the pages "
+                                   "replace the whole folder, so name a new or empty one")
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self._lock = open(self.out.parent / f".{self.out.name}.lock", "a")
             fcntl.flock(self._lock, fcntl.LOCK_EX)
+            self._repair()
             self._remove_leftovers()
             self.tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
             self.tmp.chmod(0o755)
@@ -50,8 +90,23 @@ class Build:
             raise
         return self
 
+    def _olds(self) -> list[pathlib.Path]:
+        """Previous pages moved aside by a swap that was killed before it ended, newest first."""
+        found = [p / "pages" for p in self.out.parent.glob(f".{self.out.name}.old-*") if (p / "pages").is_dir()]
+        return sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
+
+    def _repair(self) -> None:
+        """After a kill between the two renames there is no output folder: put the old pages back."""
+        if not os.path.lexists(self.out):
+            olds = self._olds()
+            if olds:
+                os.rename(olds[0], self.out)
+
     def _remove_leftovers(self) -> None:
-        """Folders of builds that were killed half-way (we hold the lock: nobody else is building)."""
+        """Folders of builds that were killed half-way (we hold the lock: nobody else is building).
+        Old pages are removed only while the output folder exists: never the only copy."""
+        if not self.out.is_dir():
+            return
         for p in self.out.parent.glob(f".{self.out.name}.*-*"):
             if p.is_dir() and (p.name.startswith(f".{self.out.name}.new-")
                                or p.name.startswith(f".{self.out.name}.old-")):
@@ -68,11 +123,18 @@ class Build:
         return weeks
 
     def commit(self) -> None:
-        """Swap the build in: rename the old pages away, rename the new in, delete the old."""
+        """Swap the build in (one exchange, else two renames), then delete the old pages."""
+        faults.point("publish:before-swap")
+        if self.out.exists() and exchange(self.tmp, self.out):
+            self._done = True
+            faults.point("publish:after-exchange")
+            shutil.rmtree(self.tmp, ignore_errors=True)     # now the old pages
+            return
         old = None
         if self.out.exists():
             old = pathlib.Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
             os.rename(self.out, old / "pages")
+            faults.point("publish:between-renames")
         try:
             os.rename(self.tmp, self.out)
         except OSError:
@@ -80,6 +142,7 @@ class Build:
                 os.rename(old / "pages", self.out)
             raise
         self._done = True
+        faults.point("publish:after-renames")
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -97,5 +160,6 @@ class Build:
             self._unlock()
         if exc is None or isinstance(exc, ReportFailed) or not isinstance(exc, Exception):
             return False
-        raise ReportFailed(f"the pages could not be built ({type(exc).__name__}: {exc}); "
+        why = disk_full_message(exc) or f"{type(exc).__name__}: {exc}"
+        raise ReportFailed(f"the pages could not be built ({why}); "
                            f"the pages in {self.out} are unchanged") from exc

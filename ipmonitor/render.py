@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from . import app, charts, clock, files, inforce, pagedata, publish, subsidies, words
+from . import app, charts, clock, files, inforce, ledger, pagedata, publish, subsidies, words
 from .errors import ReportFailed
 from .filters import FILTERS, local_time
 from .progress import year_window
@@ -125,6 +125,7 @@ class Pages:
                                                              app.PAGE_COLUMNS, reg)
         self.aliases = reg[1]
         self.subsidy = subsidy_context(home, year)
+        self.anchor = self.doc["subsidy_head"]   # the subsidy log's head, kept outside the database
         with_page = True
         last = records.last_import_at(home.db)
         self.site = Site(self.doc["district"], year, self.eff,
@@ -167,10 +168,13 @@ class Pages:
         label = "{}-W{:02d}".format(*self.as_of.isocalendar()[:2])
         weeks = sorted([*carry_archive(exclude=label), label], reverse=True)
         self.write(f"archive/{label}/index.html", "index.html", site=self.site.at("../../", css="style.css"),
-                   snapshot={"week": label}, **context)
+                   snapshot={"week": label, "subsidy_head": self.anchor}, **context)
         files.write_text(self.tmp / "archive" / label / "style.css",
                            (self.tmp / "style.css").read_text(encoding="utf-8"))
         files.write_text(self.tmp / "archive" / label / "progress.json", progress_json(self.doc))
+        if self.anchor:
+            files.write_text(self.tmp / "archive" / label / "subsidy-head.txt",
+                             f"{ledger.anchor_line(self.anchor)}\n{self.anchor['head']}\n")
         self.write("archive/index.html", "archive.html", site=self.site.at("../"), page="archive",
                    weeks=[_week_summary(self.tmp / "archive", w) for w in weeks])
 

@@ -6,7 +6,13 @@ ignores) and is renamed to `<source>-<UTC timestamp>.<ext>` only when complete
 and fsynced. Connection errors, read timeouts and 5xx are retried a bounded
 number of times with backoff; 4xx is reported, not retried. The bearer token
 is read from the environment for each request and never stored, logged or
-put into a message.
+put into a message (a validator — ETag, Last-Modified — that echoes it is
+not kept).
+
+Limits: the bytes written (after httpx undoes gzip/deflate, so a bomb is
+counted at its real size) may not pass `[import] max_file_mb`; all attempts
+at one source share `[jobs.fetch] deadline` seconds (a trickling server is cut
+off); an HTML page is refused by its content type and by its first bytes.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import email.utils
 import hashlib
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,7 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from . import app, clock
-from .config import Settings, Source
+from .config import FETCH_DEADLINE, Settings, Source
 from .errors import FetchFailed, FetchRetryable, UsageError
 from .files import fsync_dir, place, temp_file
 from .inbox import INBOX
@@ -31,6 +38,8 @@ from .store import records, runs
 
 TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=10.0)
 PART_MAX_AGE = 3600.0          # seconds; an older leftover temporary download is removed
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+SNIFF_BYTES = 1024
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "application/vnd.ms-excel"}
 
@@ -86,6 +95,16 @@ def extension(url: str, content_type: str | None, head: bytes = b"") -> str:
     if kind in XLSX_TYPES or head.startswith(b"PK\x03\x04"):
         return ".xlsx"
     return ".csv"
+
+
+def looks_like_html(head: bytes) -> bool:
+    """True when the first bytes of a body are an HTML or XHTML page (a login or error page)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "ignore").encode("utf-8")
+    t = head.lstrip(b"\xef\xbb\xbf \t\r\n\x0c").lower()
+    if t.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return True
+    return t.startswith((b"<?xml", b"<!--")) and (b"xhtml" in t or b"<html" in t or b"<!doctype html" in t)
 
 
 def file_name(source: str, now: dt.datetime, ext: str) -> str:
@@ -144,13 +163,16 @@ def fetch_source(home: app.Home, source: Source, *, client: httpx.Client, retry:
     if state["last_modified"]:
         headers["If-Modified-Since"] = state["last_modified"]
     inbox = home.settings.path(INBOX)
-    inbox.mkdir(parents=True, exist_ok=True)
+    inbox.mkdir(mode=0o700, parents=True, exist_ok=True)
     _clean_parts(inbox, source.name)
+    limits = Limits(home.settings.max_file_mb * 2**20,
+                    time.monotonic() + (home.settings.jobs["fetch"].deadline or FETCH_DEADLINE),
+                    home.settings.max_file_mb, home.settings.jobs["fetch"].deadline or FETCH_DEADLINE)
 
     while True:
         result["attempts"] += 1
         try:
-            got = _download(client, source, headers, inbox, stop)
+            got = _download(client, source, headers, inbox, stop, limits)
             break
         except FetchRetryable as e:
             wait = retry.delay(result["attempts"], e.retry_after)
@@ -159,6 +181,9 @@ def fetch_source(home: app.Home, source: Source, *, client: httpx.Client, retry:
                        if e.retry_after is not None and e.retry_after > retry.max_retry_after
                        else f"gave up after {result['attempts']} attempt(s)")
                 result["error"] = _scrub(f"{e}; {why}", token)
+                return result
+            if time.monotonic() + wait >= limits.deadline_at:
+                result["error"] = _scrub(f"{e}; {limits.late()}", token)
                 return result
             if stop.wait(wait):
                 result["error"] = _scrub(f"{e}; stopped by shutdown before retrying", token)
@@ -171,6 +196,9 @@ def fetch_source(home: app.Home, source: Source, *, client: httpx.Client, retry:
         runs.save_fetch_state(home.db, source.name, etag=None, last_modified=None, fetched=False)
         return {**result, "status": "not_modified"}
     tmp, sha, size, etag, last_modified, ext = got
+    if token:       # a server that echoes the token in a validator: the validator is not kept
+        etag = None if etag and token in etag else etag
+        last_modified = None if last_modified and token in last_modified else last_modified
     try:
         if sha == state["sha256"] or records.find_import(home.db, "filings", sha):
             tmp.unlink()
@@ -187,11 +215,35 @@ def fetch_source(home: app.Home, source: Source, *, client: httpx.Client, retry:
     return {**result, "status": status, "file": name, "bytes": size, "sha256": sha}
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one source's download may take: bytes written, and a monotonic time to be done by."""
+    max_bytes: int
+    deadline_at: float
+    max_mb: int
+    deadline: int
+
+    def timeout(self, base: httpx.Timeout) -> httpx.Timeout:
+        """The client's timeouts, none longer than the time left."""
+        left = max(0.1, self.deadline_at - time.monotonic())
+        cap = lambda t: left if t is None else min(t, left)   # noqa: E731
+        return httpx.Timeout(connect=cap(base.connect), read=cap(base.read), write=cap(base.write),
+                             pool=cap(base.pool))
+
+    def late(self) -> str:
+        return f"the download took longer than [jobs.fetch] deadline = {self.deadline} s; stopped, nothing kept"
+
+    def too_big(self) -> str:
+        return f"the download is larger than [import] max_file_mb = {self.max_mb} MB; stopped, nothing kept"
+
+
 def _download(client: httpx.Client, source: Source, headers: dict, inbox: Path,
-              stop: threading.Event):
+              stop: threading.Event, limits: Limits):
     """None for a 304, else (temporary path, sha256, size, etag, last_modified, ext)."""
+    if time.monotonic() >= limits.deadline_at:
+        raise FetchFailed(limits.late())
     try:
-        with client.stream("GET", source.url, headers=headers) as r:
+        with client.stream("GET", source.url, headers=headers, timeout=limits.timeout(client.timeout)) as r:
             code = r.status_code
             if code == 304:
                 return None
@@ -202,35 +254,53 @@ def _download(client: httpx.Client, source: Source, headers: dict, inbox: Path,
                 raise FetchFailed(f"HTTP {code} {r.reason_phrase} (not retried)")
             if code != 200:
                 raise FetchFailed(f"unexpected answer HTTP {code} {r.reason_phrase}")
-            if r.headers.get("Content-Type", "").lower().startswith("text/html"):
-                raise FetchFailed("the server answered with an HTML page, not an export (a login page?)")
-            return _save(r, source, inbox, stop)
+            if r.headers.get("Content-Type", "").lower().strip().startswith(HTML_TYPES):
+                raise FetchFailed(HTML_PAGE)
+            length = r.headers.get("Content-Length", "")
+            if length.isdigit() and "Content-Encoding" not in r.headers and int(length) > limits.max_bytes:
+                raise FetchFailed(limits.too_big())
+            return _save(r, source, inbox, stop, limits)
     except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as e:
         raise FetchFailed(f"{type(e).__name__}: {e}") from None
     except httpx.TransportError as e:       # connection errors, timeouts, a cut-off body
+        if time.monotonic() >= limits.deadline_at:
+            raise FetchFailed(limits.late()) from None
         raise FetchRetryable(f"{type(e).__name__}: {e}") from None
     except httpx.HTTPError as e:            # too many redirects, undecodable body, …
         raise FetchFailed(f"{type(e).__name__}: {e}") from None
 
 
-def _save(r: httpx.Response, source: Source, inbox: Path, stop: threading.Event):
+HTML_PAGE = "the server answered with an HTML page, not an export (a login page?)"
+
+
+def _save(r: httpx.Response, source: Source, inbox: Path, stop: threading.Event, limits: Limits):
     fd, tmp = temp_file(inbox, f".{source.name}-", ".part")
     try:
-        digest, size, head = hashlib.sha256(), 0, b""
+        digest, size, head, sniffed = hashlib.sha256(), 0, b"", False
         with os.fdopen(fd, "wb") as f:
             for chunk in r.iter_bytes():
                 if stop.is_set():
                     raise FetchFailed("stopped by shutdown during the download (nothing kept)")
-                head = head or chunk[:8]
+                size += len(chunk)
+                if size > limits.max_bytes:
+                    raise FetchFailed(limits.too_big())
+                if time.monotonic() > limits.deadline_at:
+                    raise FetchFailed(limits.late())
+                if not sniffed:
+                    head += chunk[:SNIFF_BYTES - len(head)]
+                    if len(head) >= SNIFF_BYTES:
+                        sniffed = True
+                        if looks_like_html(head):
+                            raise FetchFailed(HTML_PAGE)
                 f.write(chunk)
                 digest.update(chunk)
-                size += len(chunk)
+            if not sniffed and looks_like_html(head):
+                raise FetchFailed(HTML_PAGE)
             f.flush()
             os.fsync(f.fileno())
         length = r.headers.get("Content-Length", "")
         if length.isdigit() and int(length) != r.num_bytes_downloaded:
             raise FetchRetryable(f"incomplete download: {r.num_bytes_downloaded} of {length} bytes")
-        os.chmod(tmp, 0o644)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -166,6 +166,17 @@ def verify(db) -> dict:
                                claims_store.triggers_missing(db))
 
 
+def anchor(db) -> dict | None:
+    """The subsidy log's anchor (ledger.anchor_of): `{"events", "head"}`, or None."""
+    return ledger.anchor_of(verify(db))
+
+
+def verify_head(db, head: str) -> dict:
+    """`subsidy verify --head HASH`: is a head printed earlier still part of the chain?"""
+    return ledger.head_in_chain(claims_store.all_events(db), claims_store.all_claims(db), head,
+                                claims_store.triggers_missing(db))
+
+
 def shown(claim: dict, names: dict[str, str]) -> dict:
     """A folded claim as the pages show it: plus claimant_name, stage_zh, state_zh."""
     return {**claim, "claimant_name": names.get(claim["claimant"]),

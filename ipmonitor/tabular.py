@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from .errors import FileFailed
+from .shown import excerpt
 
 HEADER_SEARCH_LINES = 10
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -99,7 +100,7 @@ def _shape(headers: list[str], raw: pl.DataFrame, first_line: int, aliases: dict
     missing = [f for f in required if f not in fields]
     if missing:
         found = ", ".join(h for h in headers if h.strip()) or "(none)"
-        raise FileFailed(f"missing required column(s) {', '.join(missing)}; headers found: {found}")
+        raise FileFailed(f"missing required column(s) {', '.join(missing)}; headers found: {excerpt(found, 160)}")
     cols = raw.columns
     cell = lambda i: pl.col(cols[i]).str.strip_chars() if i < len(cols) else pl.lit(None, pl.String)
     named = raw.with_row_index("line", offset=first_line).select(
@@ -169,7 +170,7 @@ def _read_csv(data: bytes, name: str, sha: str, aliases, required) -> Table:
             if n and (best is None or n > best[0]):
                 best = (n, delim, i, cells)
     if best is None:
-        shown = lines[0].strip()[:80] if lines else ""
+        shown = excerpt(lines[0].strip(), 80) if lines else ""
         raise FileFailed(f"no header row found in the first {HEADER_SEARCH_LINES} lines "
                          f"(first line: '{shown}')")
     _, delim, h, headers = best

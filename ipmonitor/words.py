@@ -188,6 +188,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "patent_state.out": ("已失效（{}）", "out of force ({})"),
     "patent_state.ended": ("申请已终止", "application ended"),
     "patent_state.pending": ("审查中", "pending"),
+    # --- the subsidy log's anchor (ledger.anchor_line) ------------------------------------------
+    "anchor.line": ("资助记录校验值：共 {events} 条事件，SHA-256 {head}",
+                    "Subsidy log check value: {events} events, SHA-256 {head}"),
+    "anchor.none": ("资助记录：暂无（或校验未通过）", "Subsidy log: empty (or it does not verify)"),
 
     # --- imports (importer.KINDS and subsidy_import.KIND) -----------------------------------------
     "import_kind.filings": ("代理机构申请清单", "agency export"),

@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 from ipmonitor import app
+from ipmonitor.diskfull import DISK_FULL, is_disk_full
 from ipmonitor.errors import IpmonitorError
+from ipmonitor.shown import shown
 from ipmonitor.store import runs
 
 from .context import Context, Result
@@ -61,7 +63,8 @@ def setup_logging(tz, stream=None) -> logging.Logger:
 
 
 def one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """One log line: whitespace runs become one space, every other invisible character is escaped."""
+    return shown(" ".join(str(text).split()))
 
 
 def describe(e: BaseException) -> str:
@@ -70,6 +73,8 @@ def describe(e: BaseException) -> str:
         return one_line(str(e))
     if isinstance(e, sqlite3.OperationalError) and "interrupt" in str(e):
         return "interrupted by shutdown; the database work was rolled back"
+    if is_disk_full(e):
+        return DISK_FULL
     return one_line(f"{type(e).__name__}: {e}")
 
 

@@ -32,6 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from ipmonitor import clock, store
 from ipmonitor.config import JOB_NAMES, Job, Settings, load_settings
+from ipmonitor.diskfull import DISK_FULL, is_disk_full
 from ipmonitor.errors import AlreadyRunning
 from ipmonitor.inbox import ARCHIVE, INBOX, QUIET_SECONDS, REJECTED
 from ipmonitor.store import runs
@@ -131,7 +132,7 @@ def build_scheduler(settings: Settings, runner: Runner, first: dict) -> Backgrou
 
 def acquire_lock(home: Path, tries: int = 10) -> int:
     """An exclusive flock on home/ipmonitor.lock, held for the life of the process (the fd)."""
-    fd = os.open(home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     for _ in range(tries):          # a `status` probing the lock holds it for microseconds
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -146,8 +147,11 @@ def acquire_lock(home: Path, tries: int = 10) -> int:
         os.close(fd)
         raise AlreadyRunning(f"another ipmonitor serve is already running on {home}"
                              f"{f' (pid {pid[0]})' if pid else ''}; stop it first")
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    except OSError:                 # a full disk: the lock holds all the same, only the pid is not shown
+        pass
     return fd
 
 
@@ -193,16 +197,22 @@ def serve(home_path: Path, *, inbox_quiet: float = QUIET_SECONDS, stop_grace: fl
 
 def _serve(settings: Settings, inbox_quiet: float, stop_grace: float) -> int:
     home = settings.home
-    for folder in (INBOX, ARCHIVE, REJECTED, "backups"):
-        settings.path(folder).mkdir(exist_ok=True)
     log = setup_logging(settings.tz)
-    db = store.connect(settings.db_path)      # migrate once, before any job thread opens its own
+    closed, last_ok = 0, {}
     try:
-        closed = runs.close_orphans(db, _alive)
-        last_ok = {name: parse_time((runs.last_run(db, name, ("ok",)) or {}).get("started_at"))
-                   for name in JOB_NAMES}
-    finally:
-        db.conn.close()
+        for folder in (INBOX, ARCHIVE, REJECTED, "backups"):
+            settings.path(folder).mkdir(mode=0o700, exist_ok=True)
+        db = store.connect(settings.db_path)      # migrate once, before any job thread opens its own
+        try:
+            last_ok = {name: parse_time((runs.last_run(db, name, ("ok",)) or {}).get("started_at"))
+                       for name in JOB_NAMES}
+            closed = runs.close_orphans(db, _alive)
+        finally:
+            db.conn.close()
+    except Exception as e:                    # a full disk: start anyway; each job run says so
+        if not is_disk_full(e):
+            raise
+        log.error(f"server starting on a full disk: {DISK_FULL}")
 
     stop = threading.Event()
     signalled: list[float] = []

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ipmonitor import app, clock
 from ipmonitor.config import JOB_NAMES
+from ipmonitor.diskfull import LOW_BYTES, free_bytes
 from ipmonitor.store import records, runs
 
 from .schedule import describe_job, next_run, parse_time, server_pid
@@ -36,11 +37,14 @@ def status(home: app.Home, now: dt.datetime | None = None) -> dict:
             "next_run": None if nxt is None else nxt.isoformat(timespec="seconds"),
         }
     counts = records.counts(home.db)
+    free = free_bytes(settings.home)
     return {
         "home": str(settings.home),
         "now": now.isoformat(timespec="seconds"),
         "server": {"running": pid is not None, "pid": pid if pid and pid > 0 else None},
         "jobs": jobs,
+        "disk": {"free_mb": None if free is None else free // 2**20,
+                 "full": free is not None and free < LOW_BYTES},
         "counts": {"filings": counts["filings"], "rejects": counts["rejects"],
                    "claims": runs.claim_count(home.db)},
         "last_import_at": _local(records.last_import_at(home.db), tz),

@@ -14,6 +14,7 @@ import traceback
 
 import click
 
+from ..diskfull import disk_full_message
 from ..errors import IpmonitorError
 from . import demo, imports, patents, progress, serve, subsidy
 from .common import date_option, home_of, json_option, print_import, print_json
@@ -30,6 +31,10 @@ class Main(click.Group):
         except IpmonitorError as e:
             click.echo(f"ipmonitor: {e}", err=True)
             sys.exit(e.exit_code)
+        except click.UsageError as e:      # a bad option value: one line, exit 2
+            where = f"{e.ctx.command_path}: " if e.ctx is not None else ""
+            click.echo(f"ipmonitor: {where}{' '.join(e.format_message().split())}", err=True)
+            sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
@@ -38,6 +43,9 @@ class Main(click.Group):
         except Exception as e:  # a bug: still one line, unless --debug
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
+            if disk_full_message(e):
+                click.echo(f"ipmonitor: {disk_full_message(e)}", err=True)
+                sys.exit(1)
             click.echo(f"ipmonitor: internal error: {type(e).__name__}: {e} (run with --debug for details)",
                        err=True)
             sys.exit(1)

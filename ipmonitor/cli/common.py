@@ -23,14 +23,20 @@ def home_of(ctx) -> app.Home:
     return home
 
 
+YEAR = click.IntRange(1900, 2999)   # years (and the years of dates) a command accepts
+
+
 def date_option(*names, **kw):
     def convert(ctx, param, value):
         if value is None:
             return None
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise click.BadParameter(f"'{value}' is not a date like 2013-06-30") from None
+        if not 1900 <= day.year <= 2999:
+            raise click.BadParameter(f"'{value}' is outside the years 1900–2999")
+        return day
     return click.option(*names, callback=convert, metavar="YYYY-MM-DD", **kw)
 
 

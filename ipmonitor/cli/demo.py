@@ -12,17 +12,19 @@ from .common import print_import, print_json
 
 
 @click.command("demo")
-@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True,
-              help="Where to write the pages.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Where to write the pages (default: reports/ here; inside a home, the demo home's reports/).")
 @click.option("--demo-home", type=click.Path(file_okay=False), default="demo-home", show_default=True,
               help="The demo's own home (config and database), rebuilt on every run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
 def demo_command(out, demo_home, as_json):
     """Build a fresh demo home from seeds/, import everything and show the progress."""
-    home, results, progress = demo.build(demo.seeds_dir(), Path(demo_home).resolve())
+    demo_home_path = Path(demo_home).resolve()
+    pages = demo.pages_folder(out, Path.cwd().resolve(), demo_home_path)
+    home, results, progress = demo.build(demo.seeds_dir(), demo_home_path)
     try:
         index = render.build_pages(home, year=progress["year"], as_of=dt.date.fromisoformat(progress["as_of"]),
-                                   out=Path(out).resolve())
+                                   out=pages)
         if as_json:
             print_json(progress)
             return

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import app, render, words
-from .common import date_option, home_of, json_option, print_json
+from .common import YEAR, date_option, home_of, json_option, print_json
 
 YEAR_HELP = "Year (default: the year of --as-of, else this year)."
 
@@ -20,7 +20,7 @@ def _goal_line(label: str, g: dict) -> str:
 
 
 @click.command()
-@click.option("--year", type=int, help=YEAR_HELP)
+@click.option("--year", type=YEAR, help=YEAR_HELP)
 @date_option("--as-of", help="Count filings up to this date (default: today).")
 @json_option
 @click.pass_context
@@ -45,7 +45,7 @@ def progress(ctx, year, as_of, as_json):
 
 
 @click.command()
-@click.option("--year", type=int, help=YEAR_HELP)
+@click.option("--year", type=YEAR, help=YEAR_HELP)
 @date_option("--as-of", help="Look at filings up to this date (default: today).")
 @json_option
 @click.pass_context
@@ -64,7 +64,7 @@ def signals(ctx, year, as_of, as_json):
 
 
 @click.command("report")
-@click.option("--year", type=int, help=YEAR_HELP)
+@click.option("--year", type=YEAR, help=YEAR_HELP)
 @date_option("--as-of", help="Count filings up to this date (default: today).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: reports/ in the home).")
 @click.pass_context

@@ -73,7 +73,19 @@ def fetch(ctx, source, as_json):
 @click.pass_context
 def status(ctx, as_json):
     """Each job's last and next run, the counts, and whether a server runs on this home."""
-    doc = build_status(home_of(ctx))
+    from .. import app, store
+    from ..config import load_settings
+    from ..diskfull import DISK_FULL
+    from ..errors import DatabaseError
+    try:
+        home = home_of(ctx)
+    except DatabaseError as e:          # a full disk: show what is on it, read-only
+        if str(e) != DISK_FULL:
+            raise
+        settings = load_settings(resolve_home(ctx.obj["home"]))
+        home = app.Home(settings, store.connect_snapshot(settings.db_path))
+        ctx.call_on_close(home.close)
+    doc = build_status(home)
     if as_json:
         print_json(doc)
         return
@@ -86,6 +98,8 @@ def status(ctx, as_json):
                    f"{'-' if j['items'] is None else j['items']:>6}  {j['next_run'] or '-'}")
         if j["outcome"] == "failed":
             click.echo(f"{'':<8}last message: {j['message']}")
+    if doc["disk"]["full"]:
+        click.echo(f"disk: {DISK_FULL}")
     c = doc["counts"]
     click.echo(f"filings {c['filings']}, rejected rows {c['rejects']}, subsidy claims {c['claims']}; "
                f"data last imported {doc['last_import_at'] or 'never'}")

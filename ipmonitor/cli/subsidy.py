@@ -9,7 +9,7 @@ import click
 
 from .. import ledger, subsidies, subsidy_import
 from ..errors import VerifyFailed
-from .common import date_option, exit_for, home_of, json_option, print_import, print_json
+from .common import YEAR, date_option, exit_for, home_of, json_option, print_import, print_json
 
 
 def _default_user() -> str:
@@ -133,7 +133,7 @@ def import_(ctx, file, by, as_json):
 
 
 @subsidy.command("list")
-@click.option("--year", type=int, help="Only claims of this year (the year of the submitted date).")
+@click.option("--year", type=YEAR, help="Only claims of this year (the year of the submitted date).")
 @click.option("--state", type=click.Choice(ledger.STATES), help="Only claims in this state.")
 @json_option
 @click.pass_context
@@ -154,10 +154,24 @@ def list_(ctx, year, state, as_json):
 
 
 @subsidy.command("verify")
+@click.option("--head", "head", metavar="HASH", help="A head hash printed earlier: prove it is still part of "
+                                                    "the chain (exit 1 when the log was cut or re-hashed).")
 @json_option
 @click.pass_context
-def verify(ctx, as_json):
+def verify(ctx, head, as_json):
     """Recompute the hash chain; print its head, or name the first event that does not match."""
+    if head is not None:
+        found = subsidies.verify_head(home_of(ctx).db, head)
+        if as_json:
+            print_json(found)
+        elif found["ok"]:
+            click.echo(f"{head.strip().lower()} is still in the chain at event {found['event']} "
+                       f"(of {found['events']}; head now {found['head']})")
+        if not found["ok"]:
+            if as_json:
+                sys.exit(1)
+            raise VerifyFailed(found["problem"])
+        return
     doc = subsidies.verify(home_of(ctx).db)
     if as_json:
         print_json(doc)

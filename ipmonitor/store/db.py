@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from .. import clock
+from ..diskfull import DISK_FULL, is_disk_full
 from ..errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 120_000
@@ -111,8 +113,35 @@ def _wal(conn: sqlite3.Connection, seconds: float = 30) -> None:
         time.sleep(0.05)
 
 
+def _owner_only(path: Path) -> None:
+    """A new database file is made 0600 (SQLite gives its -wal and -shm the same mode); an
+    existing one readable by others is tightened."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        try:
+            if os.stat(path).st_mode & 0o077 and os.stat(path).st_uid == os.geteuid():
+                for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    if p.exists():
+                        os.chmod(p, 0o600)
+        except OSError:
+            pass
+    except OSError:
+        pass            # a read-only folder, a full disk: connect says what is wrong
+
+
+def connect_snapshot(path: Path) -> Database:
+    """The database opened read-only as it is on disk, for `status` when the disk is too full for
+    SQLite to make its -shm file (what is still only in the WAL is not seen)."""
+    from urllib.parse import quote
+    conn = sqlite3.connect(f"file:{quote(str(path))}?immutable=1", uri=True, isolation_level=None)
+    return Database(conn)
+
+
 def connect(path: Path) -> Database:
-    """Open (creating if needed) the database: WAL, busy timeout, foreign keys, migrated."""
+    """Open (creating if needed) the database: WAL, busy timeout, foreign keys, migrated.
+    Readable by its owner only (0600)."""
+    _owner_only(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=True)
@@ -121,7 +150,7 @@ def connect(path: Path) -> Database:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as e:
-        raise DatabaseError(f"cannot open database {path}: {e}") from None
+        raise DatabaseError(DISK_FULL if is_disk_full(e, path.parent) else f"cannot open database {path}: {e}") from None
     db = Database(conn)
     try:
         if migrations.pending(db):
@@ -131,7 +160,7 @@ def connect(path: Path) -> Database:
                 conn.execute(f"PRAGMA user_version = {len(migrations.applied(db))}")
     except sqlite3.DatabaseError as e:
         conn.close()
-        raise DatabaseError(f"database {path} is not usable: {e}") from None
+        raise DatabaseError(DISK_FULL if is_disk_full(e, path.parent) else f"database {path} is not usable: {e}") from None
     return db
 
 
