@@ -9,6 +9,7 @@ import signal
 import pytest
 
 from ipmonitor import publish
+from ipmonitor.errors import ReportFailed
 
 from _jobs_support import csv_bytes
 from conftest import run_process
@@ -60,7 +61,7 @@ def test_a_kill_at_any_point_of_the_swap_loses_neither_pages_nor_archive(home, t
 
 
 def test_a_home_is_never_swapped_away_as_an_output_folder(home):
-    with pytest.raises(publish.ReportFailed):
+    with pytest.raises(ReportFailed):
         with publish.Build(home):
             pass
     assert (home / "ipmonitor.toml").is_file()
