@@ -22,4 +22,4 @@ reliability: setup
 	$(VENV)/bin/python -m pytest -m reliability -q
 
 bench: setup
-	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/run.py $(if $(SIZES),--sizes $(SIZES)) $(if $(REPEAT),--repeat $(REPEAT))

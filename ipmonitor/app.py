@@ -6,6 +6,7 @@ job can never compute the same thing two ways.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import polars as pl
 from sqlite_utils import Database
 
-from . import clock, store, subsidies
+from . import clock, store, subsidies, words
 from .config import Settings, load_settings
 from .errors import UsageError
 from .filings import COLUMNS, GRANTED_WORDS
@@ -36,22 +37,46 @@ class Home:
     def close(self) -> None:
         self.db.conn.close()
 
+    @contextlib.contextmanager
+    def arrow(self):
+        """For one command alone in its process (the CLI, not the scheduler): within the block the
+        database is read and bulk-written through ADBC (`self.db` is that session), the sqlite3
+        connection closed meanwhile (store/bulk.py says why)."""
+        from .store import bulk
+        self.db.conn.close()
+        session = bulk.Bulk(self.settings.db_path)
+        self.db = session
+        try:
+            yield session
+        finally:
+            session.close()
+            self.db = store.connect(self.settings.db_path)
+
 
 def open_home(path: Path) -> Home:
     settings = load_settings(path)
     return Home(settings, store.connect(settings.db_path))
 
 
-def import_files(home: Home, paths, kind: str = "filings") -> list[dict]:
-    """kind "filings" | "registry" | "events", or "auto": a legal-status list by its columns, else filings."""
+def import_files(home: Home, paths, kind: str = "filings", exclusive: bool = False,
+                 show_progress: bool = False) -> list[dict]:
+    """kind "filings" | "registry" | "events", or "auto": a legal-status list by its columns, else filings.
+
+    `exclusive`: this process has no other connection to the database (the `import` command), so
+    filings are stored through ADBC, the home's own sqlite3 connection closed meanwhile
+    (store/bulk.py says why). `show_progress`: a bar on a terminal (progressbar.py)."""
     from .event_import import import_events, is_events_path
+    from .progressbar import bar
+    bulk = home.arrow if exclusive else None
     out = []
-    for p in map(Path, paths):
-        if kind == "events" or (kind == "auto" and is_events_path(p)):
-            out.append(import_events(home.db, home.settings, p, home.today()))
-        else:
-            out.append(import_file(home.db, home.settings, p, "filings" if kind == "auto" else kind,
-                                   home.today()))
+    with bar(3 * len(paths), words.say("progress.import"), show_progress) as b:
+        for p in map(Path, paths):
+            if kind == "events" or (kind == "auto" and is_events_path(p)):
+                out.append(import_events(home.db, home.settings, p, home.today()))
+                b.update(3)
+            else:
+                out.append(import_file(home.db, home.settings, p, "filings" if kind == "auto" else kind,
+                                       home.today(), bulk=bulk, bar=b))
     return out
 
 
@@ -109,12 +134,14 @@ def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
     lifecycle's frames when the caller has them already (the pages)."""
     reg = registry(home)
     start, end = year_window(year, as_of)
-    filings, entities = attributed_filings(home, start, end, COUNT_COLUMNS, reg)
+    # the year and the years before it in one pass over the table
+    everything, entities = attributed_filings(home, dt.date(1900, 1, 1), end, COUNT_COLUMNS, reg)
+    filings = everything.filter(pl.col("filing_date") >= start.isoformat())
+    earlier = everything.filter(pl.col("filing_date") < start.isoformat())
     doc = measure(year=year, as_of=as_of, district=home.settings.district,
                   goals=home.settings.goals, filings=filings, entities=entities,
                   rejected=records.reject_count(home.db))
     counted = filings.filter(pl.col("entity").is_not_null() & (pl.col("filing_date") >= start.isoformat()))
-    earlier, _ = attributed_filings(home, dt.date(1900, 1, 1), start - dt.timedelta(days=1), COUNT_COLUMNS, reg)
     granted = attribute(records.ever_granted(home.db, GRANTED_WORDS), *reg)
     doc["quality"] = indicators(
         year=year, as_of=as_of, population=home.settings.population, counted=counted, entities=entities,

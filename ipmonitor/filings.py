@@ -106,53 +106,69 @@ def granted(filing: dict) -> bool:
                                      pl.lit(filing.get("grant_date") or None, pl.String))).item())
 
 
-def _col(table: Table, name: str) -> pl.Expr:
-    return pl.col(name) if name in table.frame.columns else pl.lit(None, pl.String)
+def on_unique(source: pl.DataFrame, col: str, *steps: dict) -> list[pl.Expr]:
+    """Columns computed from `col` once per distinct non-null value of `source[col]` and looked
+    up for every row (dates, names and type words repeat thousands of times in a year's export);
+    a null cell gives null. Each dict of `steps` is one `with_columns` on the distinct values, so
+    a later step can use an earlier one; every name of every step becomes a column."""
+    distinct = source.select(pl.col(col).drop_nulls().unique())
+    for step in steps:
+        distinct = distinct.with_columns(**step)
+    at = pl.col(col).replace_strict(distinct[col], pl.int_range(distinct.height, dtype=pl.UInt32, eager=True),
+                                    default=None)
+    return [pl.lit(distinct[name]).gather(at).alias(name) for step in steps for name in step]
 
 
 def normalise(table: Table, today: dt.date) -> Batch:
     f = table.frame
     xlsx = table.kind == "xlsx"
+    f = f.with_columns(pl.lit(None, pl.String).alias(c) for c in (
+        "filing_date", "grant_date", "applicants", "type", "status", "credit_code", "inventors", "title",
+        "agency") if c not in f.columns)
     df = ids.parse_application_numbers(f.lazy(), "application_no")
-    names = split_names(_col(table, "applicants"))
-    type_key = _col(table, "type").str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
+    names = split_names(pl.col("applicants"))
+    type_key = pl.col("type").str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
     df = df.with_columns(
-        _date=parse_dates(_col(table, "filing_date"), xlsx),
-        _grant=parse_dates(_col(table, "grant_date"), xlsx),
-        _names=names,
-        _declared=type_key.replace_strict(TYPE_WORDS, default=None),
-        _type_given=type_key.is_not_null(),
-    )
-    date_raw = _col(table, "filing_date")
+        *on_unique(f, "filing_date", {"_date": parse_dates(pl.col("filing_date"), xlsx)}),
+        *on_unique(f, "grant_date", {"_grant": parse_dates(pl.col("grant_date"), xlsx)}),
+        *on_unique(f, "applicants",
+                   {"_names_n": names.list.len(), "_applicants": names.list.join("; "), "_first": names.list.first()},
+                   {"first_applicant_key": ids.name_key(pl.col("_first"))}),
+        *on_unique(f, "type", {"_declared": type_key.replace_strict(TYPE_WORDS, default=None)}),
+        *on_unique(f, "status", {"_status": pl.col("status").str.normalize("NFKC")}),
+        *on_unique(f, "credit_code", {"_credit": ids.clean_credit_code(pl.col("credit_code"))}),
+        *on_unique(f, "inventors", {"_inventors": split_names(pl.col("inventors")).list.join("; ")}),
+        _type_given=pl.col("type").is_not_null(),
+    ).with_columns(pl.col("_names_n").fill_null(0))
     reason = (
         pl.when(pl.col("ragged").is_not_null() if "ragged" in f.columns else pl.lit(False))
         .then(pl.lit("too_many_fields"))
         .when(pl.col("app_error").is_not_null()).then(pl.col("app_error"))
-        .when(date_raw.is_null()).then(pl.lit("missing_filing_date"))
+        .when(pl.col("filing_date").is_null()).then(pl.lit("missing_filing_date"))
         .when(pl.col("_date").is_null()).then(pl.lit("bad_filing_date"))
         .when(pl.col("_date") > pl.lit(today)).then(pl.lit("future_filing_date"))
         .when(pl.col("_declared").is_not_null() & (pl.col("_declared") != pl.col("app_type")))
         .then(pl.lit("type_mismatch"))
-        .when(pl.col("_names").list.len().fill_null(0) == 0).then(pl.lit("missing_applicant"))
+        .when(pl.col("_names_n") == 0).then(pl.lit("missing_applicant"))
         .otherwise(None))
     df = df.with_columns(_reason=reason).collect()
 
     rejects = _rejects(df.filter(pl.col("_reason").is_not_null()), table)
-    ok = df.filter(pl.col("_reason").is_null())
     extra_cols = [c for c in f.columns if c.startswith("extra:")]
-    filings = ok.select(
+    del f
+    filings = df.lazy().filter(pl.col("_reason").is_null()).select(
         pl.col("app_no").alias("application_no"),
         pl.col("app_type").alias("type"),
         pl.col("_date").cast(pl.String).alias("filing_date"),
-        pl.col("_names").list.join("; ").alias("applicants"),
-        pl.col("_names").list.first().alias("first_applicant"),
-        _col(table, "title").alias("title"),
-        _col(table, "status").str.normalize("NFKC").alias("status"),
-        ids.clean_credit_code(_col(table, "credit_code")).alias("credit_code"),
-        _col(table, "agency").alias("agency"),
-        pl.when(_col(table, "inventors").is_null()).then(None)
-        .otherwise(split_names(_col(table, "inventors")).list.join("; ")).alias("inventors"),
+        pl.col("_applicants").alias("applicants"),
+        pl.col("_first").alias("first_applicant"),
+        "title",
+        pl.col("_status").alias("status"),
+        pl.col("_credit").alias("credit_code"),
+        "agency",
+        pl.col("_inventors").alias("inventors"),
         pl.col("_grant").cast(pl.String).alias("grant_date"),
+        "first_applicant_key",
         pl.col("line"),
         (pl.struct([pl.col(c).alias(c[6:]) for c in extra_cols]).struct.json_encode()
          if extra_cols else pl.lit(None, pl.String)).alias("extra"),
@@ -162,17 +178,21 @@ def normalise(table: Table, today: dt.date) -> Batch:
         pl.col("app_check_missing").alias("_w_check"),
         (pl.col("_type_given") & pl.col("_declared").is_null()).alias("_w_type"),
         pl.col("app_year"), pl.col("_date").dt.year().alias("_date_year"),
-        _col(table, "type").alias("_type_raw"),
-    ).with_columns(first_applicant_key=ids.name_key(pl.col("first_applicant")))
+        pl.col("type").alias("_type_raw"),
+    ).with_columns(_dup=pl.col("application_no").is_duplicated()).collect()
+    del df
 
-    filings = filings.with_columns(
+    # in-file duplicates: the last row of a number wins; only the repeated numbers are windowed
+    repeated = filings.filter(pl.col("_dup")).with_columns(
         _last=pl.col("line") == pl.col("line").max().over("application_no"),
-        _conflict=pl.struct(CONTENT).n_unique().over("application_no") > 1,
-    )
-    duplicate = filings.height - int(filings["_last"].sum())
-    winners = filings.filter(pl.col("_last"))
+        _conflict=pl.struct(CONTENT).n_unique().over("application_no") > 1)
+    duplicate = repeated.height - int(repeated["_last"].sum())
+    winners = pl.concat([
+        filings.filter(~pl.col("_dup")).with_columns(_last=pl.lit(True), _conflict=pl.lit(False)),
+        repeated.filter(pl.col("_last"))])
+    del filings
     warnings = _warnings(winners)
-    return Batch(winners.select(*COLUMNS, "line", "extra").sort("application_no"), rejects, warnings,
+    return Batch(winners.select(*COLUMNS, "line", "extra").sort("application_no"), rejects.sort("line"), warnings,
                  table.rows, duplicate)
 
 

@@ -19,7 +19,13 @@ def grant_day(granted: pl.DataFrame, tz: str) -> pl.DataFrame:
     showed the filing granted (`first_seen_granted`, a UTC ISO timestamp)."""
     seen = (pl.col("first_seen_granted").str.to_datetime(time_zone="UTC")
             .dt.convert_time_zone(tz).dt.date())
-    return granted.with_columns(granted_on=pl.coalesce(pl.col("grant_date").str.to_date(strict=False), seen))
+    # a handful of distinct import times and grant dates: each parsed once
+    seen_on = granted.select(pl.col("first_seen_granted").unique()).with_columns(_seen=seen)
+    grant_on = granted.select(pl.col("grant_date").unique()).with_columns(
+        _grant=pl.col("grant_date").str.to_date(strict=False))
+    return (granted.join(seen_on, on="first_seen_granted", how="left", nulls_equal=True, maintain_order="left")
+            .join(grant_on, on="grant_date", how="left", nulls_equal=True, maintain_order="left")
+            .with_columns(granted_on=pl.coalesce("_grant", "_seen")).drop("_grant", "_seen"))
 
 
 def seasonal_share(earlier: pl.DataFrame, day_of_year: int) -> tuple[float | None, list[int]]:
@@ -66,16 +72,17 @@ def indicators(*, year: int, as_of: dt.date, population: int | None, counted: pl
     valid = granted.filter((pl.col("type") == "invention") & (pl.col("granted_on") <= end)
                            & ~pl.col("status").is_in(LAPSED_WORDS).fill_null(False)).height
     inventions = counted.filter(pl.col("type") == "invention")
-    with_filings = set(counted["entity"].drop_nulls().to_list())
-    with_invention = set(inventions["entity"].drop_nulls().to_list())
-    high_tech = entities.filter(pl.col("high_tech") == 1)["credit_code"].to_list()
+    registered = entities["credit_code"]
+    with_filings = int(registered.is_in(counted["entity"].drop_nulls().unique().implode()).sum())
+    high_tech = entities.filter(pl.col("high_tech") == 1)["credit_code"]
+    high_tech_without = int((~high_tech.is_in(inventions["entity"].drop_nulls().unique().implode())).sum())
     return {
         "grants": grants,
         "valid_inventions": valid,
         "invention_per_10k": None if not population else round(valid / population * 10_000, 2),
         "invention_share": None if counted.is_empty() else round(inventions.height / counted.height, 4),
-        "entities_with_filings": len(with_filings & set(entities["credit_code"].to_list())),
-        "entities_without_filings": entities.height - len(with_filings & set(entities["credit_code"].to_list())),
-        "high_tech_without_invention": sum(1 for c in high_tech if c not in with_invention),
+        "entities_with_filings": with_filings,
+        "entities_without_filings": entities.height - with_filings,
+        "high_tech_without_invention": high_tech_without,
         "projection": projection(counted.height, inventions.height, year, as_of, earlier),
     }

@@ -19,6 +19,7 @@ from . import app, charts, clock, files, inforce, ledger, pagedata, publish, sub
 from .errors import ReportFailed
 from .filters import FILTERS, local_time
 from .progress import year_window
+from .signals import find_signals
 from .store import records
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
@@ -90,20 +91,27 @@ def overview_charts(doc: dict, weekly: list[dict], year: int, as_of: dt.date) ->
     }
 
 
-def build_pages(home: app.Home, *, year: int, as_of: dt.date, out: pathlib.Path) -> pathlib.Path:
+def build_pages(home: app.Home, *, year: int, as_of: dt.date, out: pathlib.Path,
+                show_progress: bool = False) -> pathlib.Path:
     """Build every page for `year` as of `as_of` and publish them in `out`; returns index.html's path.
 
     The pages are written into a temporary folder beside `out` and swapped in; on any failure
     `ReportFailed` is raised and the pages already in `out` stay as they were.
     """
+    from .progressbar import bar
     out = pathlib.Path(out).resolve()
-    with publish.Build(out) as build:
+    with publish.Build(out) as build, bar(4, words.say("progress.pages"), show_progress) as b:
         pages = Pages(home, year, as_of, build.tmp)
+        b.total += pages.entities.height
         pages.data_files()
+        b.update()
         pages.overview(build.carry_archive)
-        pages.entity_pages()
+        b.update()
+        pages.entity_pages(b.update)
         pages.patents_page()
+        b.update()
         pages.quality_page()
+        b.update()
         build.commit()
     return out / "index.html"
 
@@ -124,6 +132,13 @@ class Pages:
         self.filings, self.entities = app.attributed_filings(home, self.start, self.end,
                                                              app.PAGE_COLUMNS, reg)
         self.aliases = reg[1]
+        # the signals of signals.md, on the quality page and each entity's page (the year read once)
+        cols = (*app.COUNT_COLUMNS, "title", "first_applicant")
+        before, _ = app.attributed_filings(home, self.start.replace(year=self.start.year - 2),
+                                           self.start - dt.timedelta(days=1), cols, reg)
+        self.signals = ([] if self.end < self.start else find_signals(
+            year_filings=self.filings.select(*cols, "entity"), before=before,
+            claims=records.claim_numbers(home.db), start=self.start, end=self.end))
         self.subsidy = subsidy_context(home, year)
         self.anchor = self.doc["subsidy_head"]   # the subsidy log's head, kept outside the database
         with_page = True
@@ -178,8 +193,9 @@ class Pages:
         self.write("archive/index.html", "archive.html", site=self.site.at("../"), page="archive",
                    weeks=[_week_summary(self.tmp / "archive", w) for w in weeks])
 
-    def entity_pages(self) -> None:
-        """enterprises.html and one page per registered entity (those without a filing too)."""
+    def entity_pages(self, done=lambda: None) -> None:
+        """enterprises.html and one page per registered entity (those without a filing too);
+        `done()` after each entity's page."""
         rows = pagedata.enterprise_rows(self.doc["by_enterprise"], self.filings, self.entities)
         idle = sorted((r for r in rows if not r["filings"]),
                       key=lambda r: (r["township"] or "\uffff", r["name"]))   # by township, blanks last
@@ -198,8 +214,14 @@ class Pages:
                 raise ReportFailed(f"credit code {code!r} in the registry cannot name a page")
             files.write_text(self.tmp / "enterprise" / f"{code}.html", page.render(
                 site=site, page="enterprise", e=e, filings=own, changes=changes.get(code, []),
-                co=co.get(code, []), subsidy=claims, timeline=timelines.get(code, [])))
+                co=co.get(code, []), subsidy=claims, timeline=timelines.get(code, []),
+                signals=by_entity.get(code, []), signal_kinds=words.table("signal_kind")))
+            done()
 
+        by_entity: dict[str, list[dict]] = {}
+        for sig in self.signals:
+            if sig["credit_code"]:
+                by_entity.setdefault(sig["credit_code"], []).append(sig)
         by_code = {e["credit_code"]: e for e in rows}
         for code, own in pagedata.filings_by_entity(self.filings):
             entity_page(by_code.pop(code), own)
@@ -228,7 +250,8 @@ class Pages:
                    reasons=words.table("reason.filings"), registry_reasons=words.table("reason.registry"),
                    warnings=records.warnings(db, "filings") + records.warnings(db, "registry"),
                    warning_words={**words.table("warning.filings"), **words.table("warning.registry")},
-                   imports=records.imports_list(db), kinds=words.table("import_kind"))
+                   imports=records.imports_list(db), kinds=words.table("import_kind"),
+                   signals=self.signals, signal_kinds=words.table("signal_kind"))
 
 
 def progress_json(doc: dict) -> str:

@@ -198,6 +198,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "import_kind.registry": ("企业名录", "registry"),
     "import_kind.subsidy": ("资助申请", "subsidy claims"),
     "import_kind.events": ("法律状态清单", "legal-status list"),
+    "signal_kind.near_duplicate_titles": ("标题几乎相同", "near-identical titles"),
+    "signal_kind.design_series": ("外观设计系列", "design series"),
+    "signal_kind.burst": ("短期申请激增", "burst of filings"),
+    "signal_kind.subsidy_on_flagged": ("资助涉及提示中的申请", "subsidy on a flagged filing"),
+    "progress.import": ("导入", "Importing"),
+    "progress.read": ("读取", "reading"),
+    "progress.check": ("检查", "checking"),
+    "progress.store": ("写入", "storing"),
+    "progress.pages": ("生成页面", "Building pages"),
 
     # --- the pages: navigation, labels, the CSV export's headers ---------------------------------
     "nav.index": ("总览", "Overview"),

@@ -20,7 +20,7 @@ def enterprises():
 @click.pass_context
 def enterprises_import(ctx, files, as_json):
     """Load the registry (upsert by credit code)."""
-    results = app.import_files(home_of(ctx), files, "registry")
+    results = app.import_files(home_of(ctx), files, "registry", show_progress=not as_json)
     print_import(results, as_json, registry=True)
     exit_for(results)
 
@@ -31,7 +31,7 @@ def enterprises_import(ctx, files, as_json):
 @click.pass_context
 def import_(ctx, files, as_json):
     """Import agency exports (CSV or .xlsx)."""
-    results = app.import_files(home_of(ctx), files, "filings")
+    results = app.import_files(home_of(ctx), files, "filings", exclusive=True, show_progress=not as_json)
     print_import(results, as_json)
     exit_for(results)
 

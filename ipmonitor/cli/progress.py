@@ -27,7 +27,8 @@ def _goal_line(label: str, g: dict) -> str:
 def progress(ctx, year, as_of, as_json):
     """Progress against the year's goals."""
     home = home_of(ctx)
-    doc = app.progress(home, *app.resolve_period(home, year, as_of))
+    with home.arrow():
+        doc = app.progress(home, *app.resolve_period(home, year, as_of))
     if as_json:
         print_json(doc)
         return
@@ -52,7 +53,8 @@ def progress(ctx, year, as_of, as_json):
 def signals(ctx, year, as_of, as_json):
     """Patterns worth a look (near-identical titles, design series, bursts): prompts, not verdicts."""
     home = home_of(ctx)
-    found = app.signals(home, *app.resolve_period(home, year, as_of))
+    with home.arrow():
+        found = app.signals(home, *app.resolve_period(home, year, as_of))
     if as_json:
         print_json(found)
         return
@@ -73,5 +75,6 @@ def report(ctx, year, as_of, out):
     home = home_of(ctx)
     year, as_of = app.resolve_period(home, year, as_of)
     target = Path(out).resolve() if out else home.settings.path("reports")
-    index = render.build_pages(home, year=year, as_of=as_of, out=target)
+    with home.arrow():
+        index = render.build_pages(home, year=year, as_of=as_of, out=target, show_progress=True)
     click.echo(str(index))

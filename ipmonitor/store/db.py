@@ -179,7 +179,10 @@ def transaction(db: Database):
 
 
 def frame(db: Database, sql: str, params=(), schema: dict | None = None) -> pl.DataFrame:
-    """Run a query and return its rows as a polars frame (columns named by the query)."""
+    """Run a query and return its rows as a polars frame (columns named by the query); through
+    Arrow when `db` is a `bulk.Bulk` session (no Python rows)."""
+    if not isinstance(db, Database):
+        return db.frame(sql, params, schema)
     cur = db.conn.execute(sql, params)
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
