@@ -42,7 +42,7 @@ MAX_GOAL = 10_000_000              # filings in a year
 MAX_YUAN = 10_000_000_000          # a budget or a rate
 MAX_POPULATION = 2_000_000_000
 MAX_KEEP = 10_000                  # backups kept
-MAX_FILE_MB = 512                  # default of [import] max_file_mb
+MAX_FILE_MB = 500                  # default of [import] max_file_mb (filings.md §1)
 FETCH_DEADLINE = 300               # default of [jobs.fetch] deadline, seconds per source
 
 

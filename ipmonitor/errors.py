@@ -38,7 +38,16 @@ class AlreadyRunning(IpmonitorError):
 
 
 class FileFailed(IpmonitorError):
-    """A file failed whole: nothing from it is stored."""
+    """A file failed whole: nothing from it is stored. `code` names the kind of failure (stable,
+    for JSON and tests); `en` is the English line when the message was made in both languages."""
+
+    def __init__(self, message: str, code: str | None = None, en: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.en = en
+
+    def text(self, language: str = "zh-CN") -> str:
+        return self.en if language == "en" and self.en else str(self)
 
 
 class RuleViolation(IpmonitorError):

@@ -49,7 +49,8 @@ ENDING = ("lapsed", "invalidated", "abandoned", "withdrawn", "refused")
 LAPSE_KINDS = ("lapsed", "invalidated", "abandoned")
 
 # The codes this module produces; their words are in words.py ("reason.events.*", "event_kind.*").
-REJECT_REASONS = ("too_many_fields", *ids.APP_ERRORS, "missing_event_date", "bad_event_date", "missing_event")
+REJECT_REASONS = ("too_many_fields", "unbalanced_quote", "field_too_long", *ids.APP_ERRORS,
+                  "missing_event_date", "bad_event_date", "missing_event")
 WARNING_CODES = ("check_digit_missing",)
 KIND_ZH = {**words.table("event_kind"), "expired": words.say("event_kind.expired")}
 
@@ -63,8 +64,8 @@ class EventBatch:
     duplicate: int
 
 
-def header_map(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """{text_key(header): field} of a legal-status file."""
+def header_map(extra: dict[str, str] | None = None):
+    """The header matcher (tabular.alias_table) of a legal-status file."""
     return alias_table(ALIASES, extra)
 
 
@@ -103,8 +104,7 @@ def normalise(table: Table) -> EventBatch:
     df = df.with_columns(_date=parse_dates(date_raw, table.kind == "xlsx"),
                          _words=event_raw.str.normalize("NFKC").str.strip_chars())
     reason = (
-        pl.when(pl.col("ragged").is_not_null() if "ragged" in f.columns else pl.lit(False))
-        .then(pl.lit("too_many_fields"))
+        pl.when(_col(table, "read_error").is_not_null()).then(_col(table, "read_error"))
         .when(pl.col("app_error").is_not_null()).then(pl.col("app_error"))
         .when(date_raw.is_null()).then(pl.lit("missing_event_date"))
         .when(pl.col("_date").is_null()).then(pl.lit("bad_event_date"))
@@ -118,7 +118,7 @@ def normalise(table: Table) -> EventBatch:
     message = (
         pl.when(r == "too_many_fields").then(pl.format(
             say("message.filings.too_many_fields"),
-            pl.col("ragged") if "ragged" in bad.columns else pl.lit(None, pl.Int64),
+            pl.col("fields") if "fields" in bad.columns else pl.lit(None, pl.Int64),
             pl.lit(len(table.headers))))
         .when((r == "bad_application_no") & pl.col("app_sci")).then(pl.format(
             say("message.filings.scientific_application_no"), raw_no))
@@ -156,12 +156,14 @@ def normalise(table: Table) -> EventBatch:
 def header_candidates(data: bytes) -> list[list[str]]:
     """The cells of the first lines of a file (CSV in any encoding the reader accepts, or .xlsx),
     split by each usual delimiter: enough to recognise what kind of file it is."""
-    from .tabular import HEADER_SEARCH_LINES, _XLS_MAGIC, _XLSX_MAGIC, _split_line, decode
-    if data.startswith((_XLSX_MAGIC, _XLS_MAGIC)):
+    from . import csvread, xlsx
+    from .tabular import HEADER_SEARCH_LINES, decode
+    if xlsx.is_workbook(data):
         try:
+            sheet = xlsx.check(data)          # a hostile workbook never reaches fastexcel
             import fastexcel
-            sheet = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string",
-                                                           n_rows=HEADER_SEARCH_LINES)
+            sheet = fastexcel.read_excel(data).load_sheet(0 if sheet is None else sheet.name, header_row=None,
+                                                           dtypes="string", n_rows=HEADER_SEARCH_LINES)
             return [["" if v is None else str(v) for v in row] for row in sheet.to_polars().iter_rows()]
         except Exception:  # an unreadable workbook: the import says why
             return []
@@ -171,11 +173,11 @@ def header_candidates(data: bytes) -> list[list[str]]:
     elif len(data) > len(head):
         head = head[: head.rfind(b"\n\x00") + 2 if head.startswith(b"\xff\xfe") else len(head) // 2 * 2]
     try:
-        text = decode(head)
+        text, _ = decode(head)
     except Exception:
         return []
-    lines = text.split("\n")[:HEADER_SEARCH_LINES]
-    return [_split_line(line, d) for line in lines for d in (",", "\t", ";") if d in line]
+    lines = text.replace("\r\n", "\n").split("\n")[:HEADER_SEARCH_LINES]
+    return [csvread.split_cells(line, d) for line in lines for d in (",", "\t", ";") if d in line]
 
 
 def is_events_file(data: bytes, extra: dict[str, str] | None = None) -> bool:
@@ -187,7 +189,7 @@ def looks_like_events(headers: list[str], extra: dict[str, str] | None = None) -
     """True for a header row of a legal-status list: event and event-date columns, no applicants
     column (how the inbox and the fetch job tell such a file from an agency export)."""
     mine = header_map(extra)
-    fields = {mine.get(text_key(h)) for h in headers}
+    fields = {mine.read_one(h)[0] for h in headers}
     applicant_keys = {text_key(a) for a in FILING_ALIASES["applicants"]}
     return ({"event", "event_date"} <= fields
             and not any(text_key(h) in applicant_keys for h in headers))

@@ -14,23 +14,28 @@ from dataclasses import dataclass
 import polars as pl
 
 from . import ids, words
+from .headers import DERIVED_EXTRA, FALLBACK_ALIASES, TYPE_NOISE, TYPE_WORDS, Matcher
 from .tabular import Table
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "application_no": ("申请号", "专利申请号", "申请号/专利号", "专利号", "application_no",
-                       "application number"),
-    "filing_date": ("申请日", "申请日期", "申请时间", "提交日", "filing_date", "filing date"),
+                       "application number", "application no", "appl no", "app no"),
+    "filing_date": ("申请日", "申请日期", "申请时间", "提交日", "filing_date", "filing date",
+                    "application date", "filing/creation date", "date filed"),
     "applicants": ("申请人", "申请(专利权)人", "申请（专利权）人", "[标]当前申请(专利权)人", "专利权人",
-                   "申请人名称", "申请单位", "applicants", "applicant"),
-    "title": ("发明名称", "专利名称", "名称", "发明创造名称", "标题", "title"),
-    "type": ("专利类型", "类型", "申请类型", "type", "patent_type"),
+                   "申请人名称", "申请单位", "applicants", "applicant", "applicant name", "applicants name",
+                   "assignee", "assignees", "current assignee", "original assignee",
+                   "applicant/assignee", "assignee/applicant", "patentee"),
+    "title": ("发明名称", "专利名称", "名称", "发明创造名称", "标题", "title", "patent title", "invention title"),
+    "type": ("专利类型", "类型", "申请类型", "type", "patent_type", "patent type"),
     "status": ("法律状态", "案件状态", "状态", "当前状态", "当前法律状态", "简单法律状态", "status",
-               "legal_status"),
+               "legal_status", "legal status"),
     "credit_code": ("统一社会信用代码", "信用代码", "申请人统一社会信用代码", "工商统一社会信用代码",
-                    "credit_code"),
-    "agency": ("代理机构", "代理机构名称", "agency"),
-    "inventors": ("发明人", "设计人", "发明人/设计人", "inventors"),
-    "grant_date": ("授权日", "授权公告日", "授权日期", "grant_date"),
+                    "credit_code", "unified social credit code", "credit code"),
+    "agency": ("代理机构", "代理机构名称", "agency", "patent agency", "agency name"),
+    "inventors": ("发明人", "设计人", "发明人/设计人", "inventors", "inventor", "inventor/author",
+                  "inventor name", "inventors name"),
+    "grant_date": ("授权日", "授权公告日", "授权日期", "grant_date", "grant date", "date of grant"),
 }
 REQUIRED = ("application_no", "filing_date", "applicants")
 # The columns of a stored filing, declared once: the import produces them, store/records.py writes and
@@ -41,21 +46,28 @@ COLUMNS = ("application_no", *FIELDS)
 # What a row says (its content): two rows of one number that differ here conflict.
 CONTENT = tuple(f for f in FIELDS if f not in ("first_applicant", "first_applicant_key"))
 
-TYPE_WORDS = {
-    "发明": "invention", "发明专利": "invention", "发明申请": "invention", "invention": "invention",
-    "实用新型": "utility_model", "实用新型专利": "utility_model", "utilitymodel": "utility_model",
-    "utility_model": "utility_model",
-    "外观设计": "design", "外观设计专利": "design", "外观": "design", "design": "design",
-}
 GRANTED_WORDS = ("授权", "有效", "专利权维持")
 # The codes this module produces; their words are in words.py ("reason.filings.*", "warning.filings.*").
-REJECT_REASONS = ("too_many_fields", *ids.APP_ERRORS, "missing_filing_date", "bad_filing_date",
+REJECT_REASONS = ("too_many_fields", "unbalanced_quote", "field_too_long", *ids.APP_ERRORS,
+                  "missing_filing_date", "bad_filing_date",
                   "future_filing_date", "type_mismatch", "missing_applicant")
 WARNING_CODES = ("year_mismatch", "check_digit_missing", "unknown_type_word", "conflicting_duplicate")
 
 
 def _w(key: str) -> str:
     return words.say(key)
+
+
+def matcher(extra: dict[str, str] | None = None) -> Matcher:
+    """The header matcher of agency exports (filings.md §1), with a config's explicit column maps."""
+    return Matcher(ALIASES, extra, fallback=FALLBACK_ALIASES, derived_extra=DERIVED_EXTRA)
+
+
+def type_word(expr: pl.Expr) -> pl.Expr:
+    """A type column's word → invention / utility_model / design, or null (filings.md §2)."""
+    key = (expr.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
+           .str.replace_all(TYPE_NOISE, ""))
+    return key.replace_strict(TYPE_WORDS, default=None, return_dtype=pl.String)
 
 
 @dataclass
@@ -127,22 +139,20 @@ def normalise(table: Table, today: dt.date) -> Batch:
         "agency") if c not in f.columns)
     df = ids.parse_application_numbers(f.lazy(), "application_no")
     names = split_names(pl.col("applicants"))
-    type_key = pl.col("type").str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
     df = df.with_columns(
         *on_unique(f, "filing_date", {"_date": parse_dates(pl.col("filing_date"), xlsx)}),
         *on_unique(f, "grant_date", {"_grant": parse_dates(pl.col("grant_date"), xlsx)}),
         *on_unique(f, "applicants",
                    {"_names_n": names.list.len(), "_applicants": names.list.join("; "), "_first": names.list.first()},
                    {"first_applicant_key": ids.name_key(pl.col("_first"))}),
-        *on_unique(f, "type", {"_declared": type_key.replace_strict(TYPE_WORDS, default=None)}),
+        *on_unique(f, "type", {"_declared": type_word(pl.col("type"))}),
         *on_unique(f, "status", {"_status": pl.col("status").str.normalize("NFKC")}),
         *on_unique(f, "credit_code", {"_credit": ids.clean_credit_code(pl.col("credit_code"))}),
         *on_unique(f, "inventors", {"_inventors": split_names(pl.col("inventors")).list.join("; ")}),
         _type_given=pl.col("type").is_not_null(),
     ).with_columns(pl.col("_names_n").fill_null(0))
     reason = (
-        pl.when(pl.col("ragged").is_not_null() if "ragged" in f.columns else pl.lit(False))
-        .then(pl.lit("too_many_fields"))
+        pl.when(_col(table, "read_error").is_not_null()).then(_col(table, "read_error"))
         .when(pl.col("app_error").is_not_null()).then(pl.col("app_error"))
         .when(pl.col("filing_date").is_null()).then(pl.lit("missing_filing_date"))
         .when(pl.col("_date").is_null()).then(pl.lit("bad_filing_date"))
@@ -201,8 +211,10 @@ def _rejects(bad: pl.DataFrame, table: Table) -> pl.DataFrame:
     have = lambda c: pl.col(c) if c in bad.columns else pl.lit(None, pl.String)
     message = (
         pl.when(r == "too_many_fields").then(pl.format(
-            _w("message.filings.too_many_fields"), have("ragged"),
+            _w("message.filings.too_many_fields"), have("fields"),
             pl.lit(len(table.headers))))
+        .when(r == "unbalanced_quote").then(pl.lit(_w("message.filings.unbalanced_quote")))
+        .when(r == "field_too_long").then(pl.lit(_w("message.filings.field_too_long")))
         .when((r == "bad_application_no") & pl.col("app_sci")).then(pl.format(
             _w("message.filings.scientific_application_no"), pl.col("application_no")))
         .when(r == "bad_application_no").then(pl.format(

@@ -14,6 +14,7 @@ from . import clock, filings, registry, store, words
 from .config import Settings
 from .errors import FileFailed
 from .progressbar import Quiet
+from .readwords import failed
 from .shown import shown
 from .store import records
 from .tabular import alias_table, read_table, sha256_of
@@ -29,25 +30,59 @@ def result(name: str, sha: str | None, status: str, error: str | None = None, **
     return out
 
 
-def read_input(db, kind: str, path: Path) -> tuple[bytes | None, str | None, dict | None]:
+def language(settings: Settings | None) -> str:
+    return getattr(settings, "language", "zh-CN") if settings is not None else "zh-CN"
+
+
+def load_bytes(path: Path, max_mb: int = 500) -> bytes:
+    """A file's bytes, or FileFailed: missing, a folder, unreadable, or over `max_mb` (checked
+    before reading)."""
+    try:
+        if path.is_dir():
+            raise failed("directory", path=shown(path))
+        size = path.stat().st_size
+        if size > max_mb * 2**20:
+            raise failed("too_big", mb=f"{size / 2**20:.0f}", limit=max_mb)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise failed("not_found", path=shown(path)) from None
+    except IsADirectoryError:
+        raise failed("directory", path=shown(path)) from None
+    except OSError as e:
+        raise failed("unreadable", path=shown(path), why=e.strerror or type(e).__name__) from None
+
+
+def read_input(db, kind: str, path: Path, settings: Settings | None = None
+               ) -> tuple[bytes | None, str | None, dict | None]:
     """(bytes, sha256, None), or a finished result: the file failed to read, or is already imported."""
     path = Path(path)
     name = shown(path.name)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None, None, result(name, None, "failed", f"file not found: {shown(path)}")
-    except OSError as e:
-        return None, None, result(name, None, "failed", f"cannot read {shown(path)}: {e.strerror or e}")
+        data = load_bytes(path, getattr(settings, "max_file_mb", 500))
+    except FileFailed as e:
+        return None, None, result(name, None, "failed", e.text(language(settings)))
     sha = sha256_of(data)
     if records.find_import(db, kind, sha):
         return None, sha, result(name, sha, "skipped")
     return data, sha, None
 
 
+def read_file(settings: Settings, data: bytes, name: str, kind: str, today: dt.date, bar=None):
+    """(table, batch) of one file's bytes, or FileFailed: reading and normalising, storing nothing."""
+    if kind == "filings":
+        table = read_table(data, name, filings.matcher(settings.extra_aliases()), filings.REQUIRED)
+        if bar is not None:
+            bar.update()
+            bar.set_description(f"{name}: {words.say('progress.check')}")
+        return table, filings.normalise(table, today)
+    table = read_table(data, name, alias_table(registry.ALIASES), registry.REQUIRED)
+    return table, registry.normalise(table)
+
+
 def import_file(db, settings: Settings, path: Path, kind: str = "filings",
                 today: dt.date | None = None, bulk=None, bar=None) -> dict:
-    """Import one agency export (kind 'filings') or registry file (kind 'registry').
+    """Import one agency export (kind 'filings') or registry file (kind 'registry'). The entry also
+    names the .xlsx sheet that was read (`sheet`, null for CSV and files not read).
 
     `bulk`, when given, is a callable opening a `store.bulk.session` for the filings' store (the
     caller guarantees no sqlite3 connection to the file is open meanwhile: see store/bulk.py).
@@ -55,10 +90,10 @@ def import_file(db, settings: Settings, path: Path, kind: str = "filings",
     """
     bar = bar or Quiet()
     bar.set_description(f"{shown(Path(path).name)}: {words.say('progress.read')}")
-    data, sha, done = read_input(db, kind, Path(path))
+    data, sha, done = read_input(db, kind, Path(path), settings)
     if done:
         bar.update(3)
-        return done
+        return {**done, "sheet": None}
     return import_data(db, settings, shown(Path(path).name), data, kind, today, sha, bulk=bulk, bar=bar)
 
 
@@ -67,36 +102,34 @@ def import_data(db, settings: Settings, name: str, data: bytes, kind: str = "fil
     """Import the bytes of one file named `name` (already escaped for showing): exactly these
     bytes are hashed, parsed and stored, whatever happens to the file on disk meanwhile.
     `bulk` and `bar` as for `import_file`."""
-    bar = bar or Quiet()
+    out, sheet = _import_data(db, settings, name, data, kind, today, sha, bulk, bar or Quiet())
+    return {**out, "sheet": sheet}
+
+
+def _import_data(db, settings, name, data, kind, today, sha, bulk, bar):
     sha = sha or sha256_of(data)
     if records.find_import(db, kind, sha):
         bar.update(3)
-        return result(name, sha, "skipped")
+        return result(name, sha, "skipped"), None
     today = today or clock.today(settings.tz)
     try:
-        if kind == "filings":
-            table = read_table(data, name, alias_table(filings.ALIASES, settings.extra_aliases()),
-                               filings.REQUIRED)
-            bar.update()
-            bar.set_description(f"{name}: {words.say('progress.check')}")
-            batch = filings.normalise(table, today)
-        else:
-            table = read_table(data, name, alias_table(registry.ALIASES), registry.REQUIRED)
-            batch = registry.normalise(table)
+        table, batch = read_file(settings, data, name, kind, today, bar)
+        sheet = table.sheet
         del table
     except FileFailed as e:
         bar.update(3)
-        return result(name, sha, "failed", str(e))
+        return result(name, sha, "failed", e.text(language(settings))), None
+    del data
     bar.update(2 if kind != "filings" else 1)
     bar.set_description(f"{name}: {words.say('progress.store')}")
     if kind == "filings" and bulk is not None:
         with bulk() as b:
             done = _store_filings_bulk(b, name, sha, batch)
         bar.update()
-        return done
+        return done, sheet
     with store.transaction(db):
         if records.find_import(db, kind, sha):   # another process got there first
-            return result(name, sha, "skipped")
+            return result(name, sha, "skipped"), sheet
         import_id = records.start_import(db, kind, name, sha, store.utc_now())
         if kind == "filings":
             new, updated = records.save_filings(db, import_id, batch.filings)
@@ -112,7 +145,7 @@ def import_data(db, settings: Settings, name: str, data: bytes, kind: str = "fil
         counts = _counts(name, batch, stored, new, updated)
         records.finish_import(db, import_id, counts)
     bar.update()
-    return result(name, sha, "imported", **counts)
+    return result(name, sha, "imported", **counts), sheet
 
 
 def _counts(name: str, batch, stored: int, new: int, updated: int) -> dict:

@@ -20,7 +20,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("credit_code", "name")
 # The codes this module produces; their words are in words.py ("reason.registry.*", "warning.registry.*").
-REJECT_REASONS = ("missing_credit_code", "bad_credit_code", "missing_name")
+REJECT_REASONS = ("too_many_fields", "unbalanced_quote", "field_too_long", "missing_credit_code",
+                  "bad_credit_code", "missing_name")
 WARNING_CODES = ("bad_high_tech", "bad_above_scale")
 _TRUE = ("是", "y", "yes", "true", "1", "√", "✓")
 _FALSE = ("否", "n", "no", "false", "0", "×")
@@ -45,7 +46,8 @@ def normalise(table: Table) -> RegistryBatch:
     col = lambda c: pl.col(c) if c in f.columns else pl.lit(None, pl.String)
     df = f.with_columns(_code=ids.clean_credit_code(col("credit_code")))
     df = df.with_columns(_valid=ids.credit_code_valid(pl.col("_code")))
-    reason = (pl.when(pl.col("_code").is_null()).then(pl.lit("missing_credit_code"))
+    reason = (pl.when(col("read_error").is_not_null()).then(col("read_error"))
+              .when(pl.col("_code").is_null()).then(pl.lit("missing_credit_code"))
               .when(~pl.col("_valid")).then(pl.lit("bad_credit_code"))
               .when(col("name").is_null()).then(pl.lit("missing_name"))
               .otherwise(None))

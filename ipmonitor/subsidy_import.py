@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import ids, ledger, store, subsidies
+from . import ids, ledger, store, subsidies, words
 from .config import Settings
 from .errors import FileFailed, RuleViolation
 from .filings import parse_dates
@@ -37,7 +37,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED = ("application_no", "claimant", "stage", "amount", "submitted_on")
 # The codes a row is rejected with (their words: words.py "reason.subsidy.*"): the cells first,
 # then the rules of a new claim (ledger.CLAIM_RULES).
-ROW_REASONS = ("too_many_fields", *ids.APP_ERRORS, "missing_credit_code", "bad_credit_code", "missing_stage",
+ROW_REASONS = ("too_many_fields", "unbalanced_quote", "field_too_long", *ids.APP_ERRORS, "missing_credit_code",
+               "bad_credit_code", "missing_stage",
                "bad_stage", "missing_amount", "bad_amount", "missing_date", "bad_date")
 REJECT_REASONS = (*ROW_REASONS, *(r for r in ledger.CLAIM_RULES if r not in ROW_REASONS))
 _AMOUNT = re.compile(r"^(\d+)(?:\.0+)?$")
@@ -61,8 +62,8 @@ def normalise(frame: pl.DataFrame, xlsx: bool, today: dt.date) -> tuple[list[dic
     for r in df.iter_rows(named=True):
         stage, amount = ledger.parse_stage(r["stage"]), parse_amount(r["amount"])
         checks = [
-            (r.get("ragged") is not None, "too_many_fields",
-             f"the row has {r.get('ragged')} fields, more than the header: a cell may hold an unquoted comma"),
+            (r.get("read_error") is not None, r.get("read_error"),
+             words.reason(r.get("read_error") or "", "subsidy", default="")),
             (r["app_error"] is not None, r["app_error"],
              f"{r['application_no']!r} is not a valid application number ({r['app_error']})"),
             (r["claimant"] is None, "missing_credit_code", "the credit code is empty"),
@@ -97,7 +98,7 @@ def import_claims(db, settings: Settings, path: Path, *, by: str, today: dt.date
     try:
         table = read_table(data, name, alias_table(ALIASES), REQUIRED)
         cols = {c: pl.col(c) if c in table.frame.columns else pl.lit(None, pl.String).alias(c)
-                for c in (*ALIASES, "ragged")}
+                for c in (*ALIASES, "read_error")}
         rows, rejects = normalise(table.frame.with_columns(cols.values()), table.kind == "xlsx", today)
     except FileFailed as e:
         return result(name, sha, "failed", str(e))

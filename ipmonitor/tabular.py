@@ -1,34 +1,33 @@
 """Read any agency file (CSV in any of the usual encodings, or .xlsx) into a frame of strings.
 
 The frame has one column per recognised field (named after the field), the
-unrecognised columns under `extra:<header>`, and `line`: the row number as a
-spreadsheet shows it (header counted; for .xlsx the sheet row). Every cell is
-trimmed text or null; blank rows are dropped (they are not rows).
+unrecognised columns under `extra:<header>`, `line`: the row number as a
+spreadsheet shows it (header counted; for .xlsx the sheet row), and
+`read_error` / `fields`: the reading reject of the row (filings.md §1), if any,
+and how many cells it had. Every cell is trimmed text or null; blank rows are
+dropped (they are not rows).
 
 A file that cannot be read at all raises FileFailed with one line saying why.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
-from .errors import FileFailed
+from . import csvread, xlsx
+from .headers import Matcher, Reading, header_key  # noqa: F401 — header_key is used by callers
+from .readwords import failed, field_word
 from .shown import excerpt
 
 HEADER_SEARCH_LINES = 10
-_XLSX_MAGIC = b"PK\x03\x04"
-_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-
-
-def text_key(text: str) -> str:
-    """A header or a word as compared: NFKC, no white space, case-folded (headers, subsidy stages)."""
-    return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
+# bytes that text holds: everything but the control characters other than tab, LF, FF, CR, ESC and
+# DOS's end-of-file mark (Ctrl-Z)
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 26, 27))
+MAX_CELL = csvread.MAX_CELL
 
 
 @dataclass
@@ -38,169 +37,181 @@ class Table:
     kind: str                 # "csv" or "xlsx"
     headers: list[str]        # the header cells as found
     fields: list[str]         # the recognised fields this file carries
-    frame: pl.DataFrame       # fields + extra:<header> + line (+ ragged)
+    frame: pl.DataFrame       # fields + extra:<header> + line + read_error + fields
     rows: int                 # data rows (blank rows excluded)
+    encoding: str | None = None      # utf-8, utf-8-sig, gb18030, utf-16 (CSV only)
+    delimiter: str | None = None
+    header_line: int = 1             # the header's spreadsheet row
+    readings: list[Reading] = field(default_factory=list)
+    sheet: str | None = None         # the sheet read (.xlsx)
+    hidden_sheets_skipped: int = 0
+
+
+def text_key(text: str) -> str:
+    """A word as compared: NFKC, no white space, case-folded (subsidy stages; headers use
+    headers.header_key, which also drops * _ . :)."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode(data: bytes) -> str:
-    """Text of a CSV file: UTF-16 by BOM, else strict UTF-8 (BOM-aware), else GB18030."""
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a CSV file: UTF-16 by BOM, else strict UTF-8 (BOM-aware), else GB18030."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as e:
-            raise FileFailed(f"cannot decode as UTF-16: bad bytes at offset {e.start}") from None
-    if b"\x00" in data[:8192]:
-        raise FileFailed("not a text file (binary content); send CSV or .xlsx")
+            raise failed("utf16", offset=e.start) from None
+    head = data[:8192].rstrip(b"\x00")          # NUL padding at the end of a cut-off copy is not content
+    if len(head.translate(None, _TEXT_BYTES)) > len(head) // 100:
+        raise failed("not_text")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
+        return data.decode("utf-8-sig"), ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    except UnicodeDecodeError:
         try:
-            return data.decode("gb18030")
+            return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError as e:
-            raise FileFailed(
-                f"cannot decode: byte 0x{data[e.start]:02x} at offset {e.start} is neither "
-                f"UTF-8 (failed at offset {utf8_error.start}) nor GBK/GB18030") from None
+            raise failed("undecodable", offset=e.start, byte=f"{data[e.start]:02x}") from None
 
 
-def _split_line(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
+def _found(headers: list[str]) -> str:
+    found = [h.strip() for h in headers if h.strip()]
+    text = "、".join(f"“{excerpt(h, 40)}”" for h in found[:30]) or "（无）"
+    return text + (f" 等 {len(found)} 个" if len(found) > 30 else "")
 
 
-def _match(cells: list[str], aliases: dict[str, str]) -> set[str]:
-    return {aliases[k] for k in map(text_key, cells) if k in aliases}
+def _shape(headers: list[str], raw: pl.DataFrame, matcher: Matcher, required: tuple[str, ...],
+           name: str, sha: str, kind: str, **info) -> Table:
+    """Name the columns, check the required ones, drop blank rows, trim cells."""
+    readings = matcher.read(headers)
+    fields = {r.field: r.index for r in readings if r.field}
+    missing = [f for f in required if f not in fields]
+    if missing:
+        misses = matcher.near_misses(headers, missing)
+        hint = "".join(f"；“{h}”可能是“{a}”" for h, a in misses)
+        hint_en = "".join(f"; '{h}' probably means '{a}'" for h, a in misses)
+        e = failed("missing", missing="、".join(field_word(f) for f in missing), found=_found(headers), hint=hint)
+        e.en = (f"missing required column(s): {', '.join(field_word(f, 'en') for f in missing)}; headers found: "
+                f"{', '.join(h.strip() for h in headers if h.strip()) or '(none)'}{hint_en}")
+        raise e
+    extras: dict[str, int] = {}
+    for r in readings:
+        if r.field is None and r.header:
+            label, n = f"extra:{r.header}", 2
+            while label in extras:
+                label, n = f"extra:{r.header}#{n}", n + 1
+            extras[label] = r.index
+    cols = set(raw.columns)
+    cell = lambda i: pl.col(f"c{i}").str.strip_chars() if f"c{i}" in cols else pl.lit(None, pl.String)
+    named = raw.select(
+        *[cell(i).alias(f) for f, i in fields.items()],
+        *[cell(i).alias(label) for label, i in extras.items()],
+        pl.col("line").cast(pl.Int64), pl.col("read_error"), pl.col("fields"),
+    )
+    value_cols = [c for c in named.columns if c not in ("line", "read_error", "fields")]
+    named = named.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
+                               for c in value_cols)
+    if value_cols:
+        named = named.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in value_cols)
+                             | pl.col("read_error").is_not_null())
+    return Table(name, sha, kind, headers, list(fields), named, named.height, readings=readings, **info)
 
 
-def _find_header(rows: list[list[str]], aliases: dict[str, str]) -> int | None:
+def _read_xlsx(data: bytes, name: str, sha: str, matcher: Matcher, required) -> Table:
+    import fastexcel
+    sheet = xlsx.check(data)
+    target = 0 if sheet is None else sheet.name
+    try:
+        reader = fastexcel.read_excel(data)
+        raw = reader.load_sheet(target, header_row=None, dtypes="string", skip_rows=0).to_polars()
+    except Exception as e:  # noqa: BLE001 — fastexcel raises its own error types per damage
+        raise failed("workbook_unreadable", sheet=sheet.name if sheet else "1",
+                     why=type(e).__name__) from None
+    raw = raw.rename({c: f"c{i}" for i, c in enumerate(raw.columns)})
+    head_rows = [[("" if v is None else str(v)) for v in r]
+                 for r in raw.head(HEADER_SEARCH_LINES).iter_rows()]
+    h = _find_header(head_rows, matcher)
+    if h is None:
+        first = next((excerpt(" ".join(c for c in r if c), 80) for r in head_rows if any(r)), "")
+        raise failed("no_header", n=HEADER_SEARCH_LINES, first=first, hint=_no_header_hint(head_rows, matcher))
+    width = raw.width
+    body = raw.slice(h + 1).with_row_index("line", offset=h + 2)
+    too_long = pl.any_horizontal(pl.col(f"c{i}").str.len_chars() > MAX_CELL for i in range(width))
+    body = body.with_columns(read_error=pl.when(too_long).then(pl.lit("field_too_long"))
+                             .otherwise(pl.lit(None, pl.String)), fields=pl.lit(width, pl.Int64))
+    body = body.with_columns(pl.when(pl.col("read_error").is_not_null())
+                             .then(pl.col(f"c{i}").str.slice(0, 200)).otherwise(pl.col(f"c{i}")).alias(f"c{i}")
+                             for i in range(width))
+    return _shape(head_rows[h], body, matcher, required, name, sha, "xlsx", header_line=h + 1,
+                  sheet=sheet.name if sheet else None,
+                  hidden_sheets_skipped=sheet.hidden_before if sheet else 0)
+
+
+def _find_header(rows: list[list[str]], matcher: Matcher) -> int | None:
     best, best_n = None, 0
     for i, cells in enumerate(rows[:HEADER_SEARCH_LINES]):
-        n = len(_match(cells, aliases))
+        n = matcher.count(cells)
         if n > best_n:
             best, best_n = i, n
     return best
 
 
-def _shape(headers: list[str], raw: pl.DataFrame, first_line: int, aliases: dict[str, str],
-           required: tuple[str, ...], name: str, sha: str, kind: str) -> Table:
-    """Name the columns, drop blank rows, trim cells, number the lines."""
-    fields: dict[str, int] = {}
-    extras: dict[str, int] = {}
-    for i, h in enumerate(headers):
-        fld = aliases.get(text_key(h))
-        if fld and fld not in fields:
-            fields[fld] = i
-        elif h.strip():
-            label, n = f"extra:{h.strip()}", 2
-            while label in extras:
-                label, n = f"extra:{h.strip()}#{n}", n + 1
-            extras[label] = i
-    missing = [f for f in required if f not in fields]
-    if missing:
-        found = ", ".join(h for h in headers if h.strip()) or "(none)"
-        raise FileFailed(f"missing required column(s) {', '.join(missing)}; headers found: {excerpt(found, 160)}")
-    cols = raw.columns
-    cell = lambda i: pl.col(cols[i]).str.strip_chars() if i < len(cols) else pl.lit(None, pl.String)
-    named = raw.with_row_index("line", offset=first_line).select(
-        *[cell(i).alias(f) for f, i in fields.items()],
-        *[cell(i).alias(label) for label, i in extras.items()],
-        pl.col("line").cast(pl.Int64),
-        *([pl.col("ragged")] if "ragged" in cols else []),
-    )
-    value_cols = [c for c in named.columns if c not in ("line", "ragged")]
-    named = named.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
-                               for c in value_cols)
-    if value_cols:
-        named = named.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in value_cols))
-    return Table(name, sha, kind, headers, list(fields), named, named.height)
+def _no_header_hint(rows: list[list[str]], matcher: Matcher) -> str:
+    for cells in rows:
+        misses = matcher.near_misses(cells, list(matcher.aliases))
+        if misses:
+            return "；" + "；".join(f"“{h}”可能是“{a}”" for h, a in misses)
+    return ""
 
 
-def _read_xlsx(data: bytes, name: str, sha: str, aliases, required) -> Table:
-    import fastexcel
-    try:
-        reader = fastexcel.read_excel(data)
-        sheet = reader.load_sheet(0, header_row=None, dtypes="string", skip_rows=0)
-        raw = sheet.to_polars()
-    except Exception as e:  # fastexcel raises its own error types per damage
-        raise FileFailed(f"not a readable .xlsx workbook ({type(e).__name__})") from None
-    raw = raw.rename({c: f"c{i}" for i, c in enumerate(raw.columns)})
-    head_rows = [[("" if v is None else str(v)) for v in r]
-                 for r in raw.head(HEADER_SEARCH_LINES).iter_rows()]
-    h = _find_header(head_rows, aliases)
-    if h is None:
-        raise FileFailed(f"no header row found in the first {HEADER_SEARCH_LINES} rows of the first sheet")
-    # sheet rows are 1-based; the first data row sits right under the header
-    return _shape(head_rows[h], raw.slice(h + 1), h + 2, aliases, required, name, sha, "xlsx")
-
-
-def _read_csv_exact(text: str, delimiter: str, width: int) -> pl.DataFrame:
-    """The slow, exact pass: Python's csv, one record per spreadsheet row.
-
-    Used only when polars cannot read the file as it is (ragged rows, stray
-    quotes). A row with more non-empty cells than the header is flagged in
-    `ragged` with its cell count.
-    """
-    columns: list[list[str | None]] = [[] for _ in range(width)]
-    ragged: list[int | None] = []
-    for rec in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        for i in range(width):
-            columns[i].append(rec[i] if i < len(rec) else None)
-        extra = [c for c in rec[width:] if c.strip()]
-        ragged.append(len(rec) if extra else None)
-    data = {f"c{i}": pl.Series(values, dtype=pl.String) for i, values in enumerate(columns)}
-    data["ragged"] = pl.Series(ragged, dtype=pl.Int64)
-    return pl.DataFrame(data)
-
-
-def _read_csv(data: bytes, name: str, sha: str, aliases, required) -> Table:
-    text = decode(data)
-    if not text.strip():
-        raise FileFailed("the file is empty")
-    # split on "\n" only: str.splitlines also breaks at U+2028, \x0c … which csv does not
-    lines = [line + "\n" for line in text[: 1 << 20].split("\n", HEADER_SEARCH_LINES)[:HEADER_SEARCH_LINES]]
+def _read_csv(data: bytes, name: str, sha: str, matcher: Matcher, required) -> Table:
+    text, encoding = decode(data)
+    if encoding == "utf-8":
+        raw = data                                  # already the bytes polars reads
+    elif encoding == "utf-8-sig":
+        raw = data[3:]
+    else:
+        raw = text.encode("utf-8")
+    del text
+    raw = csvread.clean_bytes(raw)
+    if not raw.strip():
+        raise failed("empty")
+    # the first lines, split on "\n" only: str.splitlines also breaks at U+2028, \x0c … which csv does not
+    head = raw[: 1 << 20].decode("utf-8", "ignore")
+    lines = head.split("\n", HEADER_SEARCH_LINES)[:HEADER_SEARCH_LINES]
     best = None  # (matched, delimiter, line index, cells)
     for i, line in enumerate(lines):
         for delim in (",", "\t", ";"):
             if delim not in line:
                 continue
-            cells = _split_line(line, delim)
-            n = len(_match(cells, aliases))
+            cells = csvread.split_cells(line, delim)
+            n = matcher.count(cells)
             if n and (best is None or n > best[0]):
                 best = (n, delim, i, cells)
     if best is None:
-        shown = excerpt(lines[0].strip(), 80) if lines else ""
-        raise FileFailed(f"no header row found in the first {HEADER_SEARCH_LINES} lines "
-                         f"(first line: '{shown}')")
+        rows = [csvread.split_cells(x, "\t" if "\t" in x else ",") for x in lines]
+        raise failed("no_header", n=HEADER_SEARCH_LINES, first=excerpt(lines[0].strip(), 80) if lines else "",
+                     hint=_no_header_hint(rows, matcher))
     _, delim, h, headers = best
-    body = text[sum(len(x) for x in lines[: h + 1]):]
-    width = len(headers)
-    schema = {f"c{i}": pl.String for i in range(width)}
-    try:
-        raw = pl.read_csv(body.encode("utf-8"), has_header=False, separator=delim,
-                          schema=schema, quote_char='"', infer_schema=False,
-                          raise_if_empty=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError,
-            pl.exceptions.SchemaError):   # SchemaError: the first row has fewer cells than the header
-        raw = _read_csv_exact(body, delim, width)
-    return _shape(headers, raw, h + 2, aliases, required, name, sha, "csv")
+    offset = sum(len(x.encode("utf-8")) + 1 for x in lines[: h + 1])
+    rows = csvread.read_rows(raw[offset:], delim, len(headers), h + 2)
+    return _shape(headers, rows.frame, matcher, required, name, sha, "csv", encoding=encoding,
+                  delimiter=delim, header_line=h + 1)
 
 
-def read_table(data: bytes, name: str, aliases: dict[str, str],
-               required: tuple[str, ...]) -> Table:
-    """Read one file's bytes. `aliases` maps text_key(header) → field."""
+def read_table(data: bytes, name: str, matcher: Matcher, required: tuple[str, ...]) -> Table:
+    """Read one file's bytes with the header matcher of its kind (filings, registry, claims)."""
     if not data.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"):
-        raise FileFailed("the file is empty")
+        raise failed("empty")
     sha = sha256_of(data)
-    if data.startswith((_XLSX_MAGIC, _XLS_MAGIC)):
-        return _read_xlsx(data, name, sha, aliases, required)
-    return _read_csv(data, name, sha, aliases, required)
+    if xlsx.is_workbook(data):
+        return _read_xlsx(data, name, sha, matcher, required)
+    return _read_csv(data, name, sha, matcher, required)
 
 
-def alias_table(aliases: dict[str, tuple[str, ...]], extra: dict[str, str] | None = None) -> dict[str, str]:
-    """{field: (header, …)} → {text_key: field}, plus explicit {header: field} maps."""
-    out = {text_key(h): f for f, hs in aliases.items() for h in hs}
-    for h, f in (extra or {}).items():
-        out[text_key(h)] = f
-    return out
+def alias_table(aliases: dict[str, tuple[str, ...]], extra: dict[str, str] | None = None,
+                **kw) -> Matcher:
+    """The header matcher for {field: (alias, …)}, plus explicit {header: field} maps."""
+    return Matcher(aliases, extra, **kw)

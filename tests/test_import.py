@@ -196,7 +196,7 @@ def test_warnings_keep_the_row(home, cli):
     text = ("申请号,申请日,申请人,专利类型\n"
             "201310699744.2,2012-12-30,甲,发明\n"        # year_mismatch (divisional)
             "201220687633,2012-11-20,乙,实用新型\n"      # check_digit_missing
-            "201080063196.9,2012-01-05,丙,PCT发明\n")    # unknown_type_word; PCT: no year warning
+            "201080063196.9,2012-01-05,丙,国际申请\n")   # unknown_type_word; PCT: no year warning
     f = only_file(cli.json("import", write(home / "w.csv", text)))
     assert (f["new"], f["rejected"], f["warnings"]) == (3, 0, 3)
     got = sorted(rows_of(home / "ipmonitor.db", "SELECT line, application_no, code FROM warnings"))
@@ -260,13 +260,13 @@ def snapshot(home):
 
 
 @pytest.mark.parametrize("name, content, words", [
-    ("missing.csv", "申请号,发明名称\n201310699744.2,x\n".encode(), ["filing_date", "applicants", "申请号, 发明名称"]),
-    ("empty.csv", b"", ["empty"]),
-    ("blank.csv", b"\xef\xbb\xbf\r\n\r\n", ["empty"]),
-    ("binary.csv", bytes(range(256)) * 8, ["not a text file"]),
-    ("noheader.csv", "a,b,c\n1,2,3\n".encode(), ["no header"]),
-    ("broken.xlsx", b"PK\x03\x04 not really a zip", ["xlsx"]),
-    ("latin.csv", "申请号,申请日,申请人\n".encode("utf-8") + b"\xff\xfe\xfd\x80\x81,\xff\n", ["decode"]),
+    ("missing.csv", "申请号,发明名称\n201310699744.2,x\n".encode(), ["缺少必需的列：申请日、申请人", "“申请号”、“发明名称”"]),
+    ("empty.csv", b"", ["文件是空的"]),
+    ("blank.csv", b"\xef\xbb\xbf\r\n\r\n", ["文件是空的"]),
+    ("binary.csv", bytes(range(256)) * 8, ["不是文本文件"]),
+    ("noheader.csv", "a,b,c\n1,2,3\n".encode(), ["找不到表头"]),
+    ("broken.xlsx", b"PK\x03\x04 not really a zip", [".xlsx"]),
+    ("latin.csv", "申请号,申请日,申请人\n".encode("utf-8") + b"\xff\xfe\xfd\x80\x81,\xff\n", ["无法解码"]),
 ])
 def test_whole_file_failures_leave_the_database_unchanged(home, cli, name, content, words):
     cli.json("import", write(home / "ok.csv", HEADER + "\n" + ROWS[0] + "\n"))
@@ -289,7 +289,7 @@ def test_human_output_error_is_one_line(home):
     (home / "empty.csv").write_bytes(b"")
     proc = run_process("import", home / "empty.csv", home=home)
     assert proc.returncode == 1
-    assert "empty.csv" in proc.stdout and "empty" in proc.stdout
+    assert "empty.csv" in proc.stdout and "文件是空的" in proc.stdout
     assert "Traceback" not in proc.stderr
 
 

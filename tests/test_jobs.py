@@ -102,7 +102,7 @@ def test_serve_imports_fetches_files_away_and_keeps_going_when_a_job_fails(home)
     assert "good.csv" in archived and len(archived) == 3
     assert all(re.fullmatch(r"(agency|flaky)-\d{8}T\d{6}Z\.csv", n) for n in archived if n != "good.csv")
     assert files_under(home / "rejected") == ["bad.csv", "bad.csv.why.txt"]
-    assert "binary" in (home / "rejected" / "bad.csv.why.txt").read_text(encoding="utf-8")
+    assert "二进制" in (home / "rejected" / "bad.csv.why.txt").read_text(encoding="utf-8")
 
     assert re.search(r"^\S+ INFO job=inbox run=\d+ outcome=ok items=\d+ seconds=[\d.]+ message=", log, re.M)
     assert re.search(r"^\S+ ERROR job=fetch run=\d+ outcome=failed items=\d+ .*HTTP 401", log, re.M)

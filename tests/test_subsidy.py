@@ -552,13 +552,13 @@ def test_a_file_without_the_columns_fails_whole_and_is_not_remembered(lh, home):
     path = write(home / "bad.csv", f"申请号,统一社会信用代码\n{UM_A},{A}\n")
     r = lh("subsidy", "import", path, "--json", code=1)
     f = json.loads(r.stdout)["files"][0]
-    assert f["status"] == "failed" and "资助类别" not in (f["error"] or "x") and "missing required column" in f["error"]
+    assert f["status"] == "failed" and f["error"].startswith("缺少必需的列：资助类别、申请金额、申报日期")
     assert listed(lh) == []
     path.write_text(f"申请号,统一社会信用代码,资助类别,申请金额,申报日期\n{UM_A},{A},授权资助,1000,2013-04-01\n",
                     encoding="utf-8")
     assert lh.json("subsidy", "import", path)["files"][0]["status"] == "imported"
     missing = lh("subsidy", "import", home / "nope.csv", "--json", code=1)
-    assert json.loads(missing.stdout)["files"][0]["error"].startswith("file not found")
+    assert json.loads(missing.stdout)["files"][0]["error"].startswith("找不到文件")
 
 
 # --- list and the page data --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The `ipmonitor` command: the group, its error handling, and the commands of each family.
 
 Each family lives in its own module and is registered here, explicitly:
-imports.py (import, enterprises, rejects), patents.py (events import, patents), progress.py (progress, signals,
+imports.py (import, inspect, enterprises, rejects), patents.py (events import, patents), progress.py (progress, signals,
 report), subsidy.py (subsidy …), serve.py (serve, fetch, status), demo.py.
 Shared options and printing are in common.py. The CLI is the only layer that
 imports both the core (`ipmonitor.*`) and the scheduled jobs (`jobs.*`).
@@ -62,7 +62,7 @@ def main(ctx, home, debug):
 
 
 for command in (
-    imports.enterprises, imports.import_, imports.rejects,
+    imports.enterprises, imports.import_, imports.inspect, imports.rejects,
     progress.progress, progress.signals,
     patents.events, patents.patents,
     demo.demo_command,

@@ -59,7 +59,8 @@ def print_import(results: list[dict], as_json: bool, registry: bool = False) -> 
         elif r["status"] == "skipped":
             click.echo(f"{r['file']}: skipped, the same file (SHA-256) was imported before")
         else:
-            click.echo(f"{r['file']}: {r['rows']} rows: {r['new']} new, {r['updated']} updated, "
+            sheet = f" (sheet “{r['sheet']}”)" if r.get("sheet") else ""
+            click.echo(f"{r['file']}{sheet}: {r['rows']} rows: {r['new']} new, {r['updated']} updated, "
                        f"{r['unchanged']} unchanged, {r['duplicate']} duplicate, "
                        f"{r['rejected']} rejected; {r['warnings']} warnings")
 

@@ -1,10 +1,13 @@
-"""`ipmonitor import`, `enterprises import` and `rejects`: agency exports and the registry in, rejects out."""
+"""`ipmonitor import`, `inspect`, `enterprises import` and `rejects`: agency exports and the registry in,
+rejects out."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from .. import app, words
+from .. import app, clock, words
 from ..store import records
 from .common import exit_for, home_of, json_option, print_import, print_json
 
@@ -15,7 +18,7 @@ def enterprises():
 
 
 @enterprises.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @json_option
 @click.pass_context
 def enterprises_import(ctx, files, as_json):
@@ -26,7 +29,7 @@ def enterprises_import(ctx, files, as_json):
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @json_option
 @click.pass_context
 def import_(ctx, files, as_json):
@@ -34,6 +37,31 @@ def import_(ctx, files, as_json):
     results = app.import_files(home_of(ctx), files, "filings", exclusive=True, show_progress=not as_json)
     print_import(results, as_json)
     exit_for(results)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@json_option
+@click.pass_context
+def inspect(ctx, files, as_json):
+    """Show how files would import (encoding, header, columns, counts, first rejects); store nothing."""
+    from .. import store
+    from ..config import load_settings, resolve_home
+    from ..importer import language
+    from ..preview import inspect_file, render
+    settings = load_settings(resolve_home(ctx.obj["home"]))
+    db = store.connect_readonly(settings.db_path)
+    if db is not None:
+        ctx.call_on_close(db.conn.close)
+    today = clock.today(settings.tz)
+    docs = [inspect_file(db, settings, Path(f), today) for f in files]
+    if as_json:
+        print_json({"files": docs})
+    else:
+        for d in docs:
+            for line in render(d, language(settings)):
+                click.echo(line)
+    exit_for(docs)
 
 
 @click.command()

@@ -7,8 +7,10 @@ records.py (imports, filings, registry, rejects, warnings), claims.py (the
 subsidy log), runs.py (job runs, fetch state), events.py (legal-status events).
 """
 
-from .db import BUSY_TIMEOUT_MS, connect, connect_snapshot, frame, migrations, transaction, utc_now
+from .db import (BUSY_TIMEOUT_MS, connect, connect_readonly, connect_snapshot, frame, migrations, transaction,
+                 utc_now)
 from . import records, claims, runs, events  # noqa: E402  (registers the migrations, in order)
 
-__all__ = ["BUSY_TIMEOUT_MS", "connect", "connect_snapshot", "frame", "migrations", "transaction", "utc_now",
+__all__ = ["BUSY_TIMEOUT_MS", "connect", "connect_readonly", "connect_snapshot", "frame", "migrations",
+           "transaction", "utc_now",
            "records", "claims", "runs", "events"]

@@ -164,6 +164,21 @@ def connect(path: Path) -> Database:
     return db
 
 
+def connect_readonly(path: Path) -> Database | None:
+    """The database opened read-only (never created, never migrated, no WAL switch); None when
+    there is none yet."""
+    if not Path(path).is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as e:
+        raise DatabaseError(f"cannot open database {path}: {e}") from None
+    return Database(conn)
+
+
 @contextlib.contextmanager
 def transaction(db: Database):
     """BEGIN IMMEDIATE … COMMIT: takes the write lock first, so checks inside see the final state."""

@@ -124,6 +124,26 @@ def save_filings_bulk(b, import_id: int, filings: pl.DataFrame) -> tuple[int, in
     return m.new.height, m.updated.height
 
 
+def preview_filings(db: Database | None, filings: pl.DataFrame) -> tuple[int, int]:
+    """(new, updated) that `save_filings` would count, without writing (db None: nothing stored)."""
+    if db is None or not db.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'filings'").fetchone():
+        return filings.height, 0
+    incoming = filings.select("application_no", *FILING_FIELDS)
+    stored = _stored(db, "filings", "application_no", FILING_FIELDS, incoming["application_no"],
+                     incoming.schema)
+    m = merge(incoming, stored, "application_no", list(FILING_FIELDS))
+    return m.new.height, m.updated.height
+
+
+def imported_before(db: Database | None, kind: str, sha256: str) -> dict | None:
+    """find_import on a database that may not exist yet (read-only callers)."""
+    if db is None or not db.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'imports'").fetchone():
+        return None
+    return find_import(db, kind, sha256)
+
+
 def save_entities(db: Database, import_id: int, entities: pl.DataFrame,
                   aliases: pl.DataFrame) -> tuple[int, int]:
     """Upsert registry rows by credit code; an entity's aliases are replaced when the file gives some."""
