@@ -95,9 +95,9 @@ def render(doc: dict, lang: str = "zh-CN") -> list[str]:
         lines.append(f"  共 {doc['rows']} 行：新增 {doc['new']}，更新 {doc['updated']}，未变 {doc['unchanged']}，"
                      f"重复 {doc['duplicate']}，拒收 {doc['rejected']}；警告 {doc['warnings']} 条")
     if doc["reasons"]:
-        words = ", ".join(f"{code} {'' if en else words.reason(code, default='')} ×{n}".replace("  ", " ")
+        listed = ", ".join(f"{code} {'' if en else words.reason(code, default='')} ×{n}".replace("  ", " ")
                           for code, n in doc["reasons"].items())
-        lines.append(f"  {'rejected by reason' if en else '拒收原因'}: {words}")
+        lines.append(f"  {'rejected by reason' if en else '拒收原因'}: {listed}")
     for r in doc["first_rejects"]:
         lines.append(f"    {'line' if en else '第'} {r['line']}{'' if en else ' 行'}  {r['application_no'] or '-'}  "
                      f"{r['reason']}: {r['message']}")
