@@ -90,7 +90,7 @@ def import_claims(db, settings: Settings, path: Path, *, by: str, today: dt.date
     """Import one claims file; the result has the shape of one file of `import --json`."""
     path = Path(path)
     name = path.name
-    data, sha, done = read_input(db, KIND, path)
+    data, sha, done = read_input(db, KIND, path, settings)
     if done:
         return done
     today = today or subsidies.today_in(settings)
