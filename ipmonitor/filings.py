@@ -136,7 +136,7 @@ def normalise(table: Table, today: dt.date) -> Batch:
     xlsx = table.kind == "xlsx"
     f = f.with_columns(pl.lit(None, pl.String).alias(c) for c in (
         "filing_date", "grant_date", "applicants", "type", "status", "credit_code", "inventors", "title",
-        "agency") if c not in f.columns)
+        "agency", "read_error") if c not in f.columns)
     df = ids.parse_application_numbers(f.lazy(), "application_no")
     names = split_names(pl.col("applicants"))
     df = df.with_columns(
@@ -152,7 +152,7 @@ def normalise(table: Table, today: dt.date) -> Batch:
         _type_given=pl.col("type").is_not_null(),
     ).with_columns(pl.col("_names_n").fill_null(0))
     reason = (
-        pl.when(_col(table, "read_error").is_not_null()).then(_col(table, "read_error"))
+        pl.when(pl.col("read_error").is_not_null()).then(pl.col("read_error"))
         .when(pl.col("app_error").is_not_null()).then(pl.col("app_error"))
         .when(pl.col("filing_date").is_null()).then(pl.lit("missing_filing_date"))
         .when(pl.col("_date").is_null()).then(pl.lit("bad_filing_date"))
