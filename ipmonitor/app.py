@@ -150,6 +150,10 @@ def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
     held = (held or holdings(home, reg, every_filing=False)).document(dt.date.fromisoformat(doc["as_of"]))
     doc["quality"]["valid_inventions"] = held["in_force"]["invention"]
     doc["quality"]["invention_per_10k"] = held["invention_per_10k"]
+    # grants of the year from the same lifecycle: legal-status lists first, else the grant date,
+    # else the import's file day (filings.md §4) — the figure patents.html shows too
+    if dt.date.fromisoformat(doc["as_of"]) >= dt.date(year, 1, 1):
+        doc["quality"]["grants"] = held["granted_in_year"]
     doc["subsidy_head"] = subsidies.anchor(home.db)   # {"events", "head"} of the subsidy log, or None
     return doc
 

@@ -189,3 +189,25 @@ def test_reading_only_the_filings_with_events_gives_the_same_document(district):
             assert app.holdings(h, every_filing=False).document(d) == app.holdings(h).document(d)
     finally:
         h.close()
+
+
+def test_quality_grants_are_the_lifecycle_grants(district, cli):
+    q = cli.json("progress", "--year", "2014", "--as-of", "2014-12-31")["quality"]
+    assert q["grants"] == {"invention": 1, "utility_model": 0, "design": 0}   # the design is an individual's
+    q = cli.json("progress", "--year", "2013", "--as-of", "2013-12-31")["quality"]
+    assert q["grants"] == {"invention": 0, "utility_model": 1, "design": 0}   # 2013-06-10 by the list
+
+
+def test_undated_grant_of_an_export_is_dated_by_its_newest_filing(home, cli):
+    write(home / "r.csv", csv_text([["统一社会信用代码", "企业名称"], [HUAYU, "宿迁华宇机械有限公司"]]))
+    cli("enterprises", "import", home / "r.csv")
+    write(home / "f.csv", csv_text([
+        ["申请号", "申请日", "申请人", "专利类型", "法律状态"],
+        [INV, "2013-03-05", "宿迁华宇机械有限公司", "发明", "授权"],
+        [UM, "2013-04-01", "宿迁华宇机械有限公司", "实用新型", "受理"]]))
+    cli("import", home / "f.csv")
+    # no grant date, no legal-status list: granted on 2013-04-01, the file's newest filing date
+    assert cli.json("progress", "--year", "2013", "--as-of", "2013-03-31")["quality"]["grants"]["invention"] == 0
+    q = cli.json("progress", "--year", "2013", "--as-of", "2013-04-01")["quality"]
+    assert (q["grants"]["invention"], q["valid_inventions"]) == (1, 1)
+    assert cli.json("patents", "--as-of", "2013-04-01")["granted_in_year"]["invention"] == 1
