@@ -38,7 +38,8 @@ def events_import(ctx, files, as_json):
 def patents(ctx, as_of, as_json):
     """Patents in force, inventions per 10,000 people, this year's grants and lapses, fees due."""
     home = home_of(ctx)
-    doc = app.patents(home, as_of or home.today())
+    with home.arrow():
+        doc = app.patents(home, as_of or home.today())
     if as_json:
         print_json(doc)
         return
