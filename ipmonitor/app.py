@@ -22,7 +22,7 @@ from .importer import import_data as _import_data, import_file
 from .indicators import grant_day, indicators
 from .progress import attribute, measure, year_window
 from .signals import find_signals
-from .store import records
+from .store import corrections, records
 from .store.records import claim_numbers
 
 
@@ -43,6 +43,9 @@ class Home:
         database is read and bulk-written through ADBC (`self.db` is that session), the sqlite3
         connection closed meanwhile (store/bulk.py says why)."""
         from .store import bulk
+        if not self.settings.db_path.exists():   # a home without a database, read only: stays in memory
+            yield self.db
+            return
         self.db.conn.close()
         session = bulk.Bulk(self.settings.db_path)
         self.db = session
@@ -53,18 +56,20 @@ class Home:
             self.db = store.connect(self.settings.db_path)
 
 
-def open_home(path: Path) -> Home:
+def open_home(path: Path, create: bool = True) -> Home:
+    """The home's settings and database; with `create` false a missing database is not made."""
     settings = load_settings(path)
-    return Home(settings, store.connect(settings.db_path))
+    return Home(settings, store.connect(settings.db_path, create=create))
 
 
 def import_files(home: Home, paths, kind: str = "filings", exclusive: bool = False,
-                 show_progress: bool = False) -> list[dict]:
+                 show_progress: bool = False, agency: str | None = None) -> list[dict]:
     """kind "filings" | "registry" | "events", or "auto": a legal-status list by its columns, else filings.
 
     `exclusive`: this process has no other connection to the database (the `import` command), so
     filings are stored through ADBC, the home's own sqlite3 connection closed meanwhile
-    (store/bulk.py says why). `show_progress`: a bar on a terminal (progressbar.py)."""
+    (store/bulk.py says why). `show_progress`: a bar on a terminal (progressbar.py). `agency`: who
+    sent agency files (filings.md §8)."""
     from .event_import import import_events, is_events_path
     from .progressbar import bar
     bulk = home.arrow if exclusive else None
@@ -76,7 +81,7 @@ def import_files(home: Home, paths, kind: str = "filings", exclusive: bool = Fal
                 b.update(3)
             else:
                 out.append(import_file(home.db, home.settings, p, "filings" if kind == "auto" else kind,
-                                       home.today(), bulk=bulk, bar=b))
+                                       home.today(), bulk=bulk, bar=b, agency=agency))
     return out
 
 
@@ -91,7 +96,7 @@ def patents(home: Home, as_of: dt.date) -> dict:
     return holdings(home, every_filing=False).document(as_of)
 
 
-def import_data(home: Home, name: str, data: bytes, kind: str = "filings") -> dict:
+def import_data(home: Home, name: str, data: bytes, kind: str = "filings", agency: str | None = None) -> dict:
     """Import bytes already read (the inbox reads a file once, imports and archives those bytes);
     kind as for import_files ("auto": a legal-status list by its columns, else filings)."""
     from .event_import import import_events_data
@@ -100,7 +105,7 @@ def import_data(home: Home, name: str, data: bytes, kind: str = "filings") -> di
     if kind == "events" or (kind == "auto" and is_events_file(head)):
         return import_events_data(home.db, home.settings, name, data, home.today())
     return _import_data(home.db, home.settings, name, data, "filings" if kind == "auto" else kind,
-                        home.today())
+                        home.today(), agency=agency)
 
 
 def resolve_period(home: Home, year: int | None, as_of: dt.date | None) -> tuple[int, dt.date]:
@@ -126,7 +131,7 @@ def attributed_filings(home: Home, start: dt.date, end: dt.date, columns=None,
     """(filings dated in [start, end] with their `entity`, the registry)."""
     entities, aliases = reg or registry(home)
     filings = records.filings_between(home.db, start.isoformat(), end.isoformat(), columns)
-    return attribute(filings, entities, aliases), entities
+    return attribute(filings, entities, aliases, corrections.overrides(home.db)), entities
 
 
 def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
@@ -140,12 +145,12 @@ def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
     earlier = everything.filter(pl.col("filing_date") < start.isoformat())
     doc = measure(year=year, as_of=as_of, district=home.settings.district,
                   goals=home.settings.goals, filings=filings, entities=entities,
-                  rejected=records.reject_count(home.db))
+                  rejected=corrections.open_reject_count(home.db))
     counted = filings.filter(pl.col("entity").is_not_null() & (pl.col("filing_date") >= start.isoformat()))
-    granted = attribute(records.ever_granted(home.db, GRANTED_WORDS), *reg)
+    granted = grants(home, reg)
     doc["quality"] = indicators(
         year=year, as_of=as_of, population=home.settings.population, counted=counted, entities=entities,
-        granted=grant_day(granted.filter(pl.col("entity").is_not_null()), home.settings.timezone),
+        granted=granted.filter(pl.col("entity").is_not_null()),
         earlier=earlier.filter(pl.col("entity").is_not_null()))
     held = (held or holdings(home, reg, every_filing=False)).document(dt.date.fromisoformat(doc["as_of"]))
     doc["quality"]["valid_inventions"] = held["in_force"]["invention"]
@@ -156,6 +161,15 @@ def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
         doc["quality"]["grants"] = held["granted_in_year"]
     doc["subsidy_head"] = subsidies.anchor(home.db)   # {"events", "head"} of the subsidy log, or None
     return doc
+
+
+def grants(home: Home, reg: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> pl.DataFrame:
+    """Every filing ever seen granted, attributed, with `granted_on` (filings.md §4): the one
+    source of every grant figure (overview, entity pages, `progress --json`)."""
+    entities, aliases = reg or registry(home)
+    granted = attribute(records.ever_granted(home.db, GRANTED_WORDS), entities, aliases,
+                        corrections.overrides(home.db))
+    return grant_day(granted, home.settings.timezone)
 
 
 def signals(home: Home, year: int, as_of: dt.date) -> list[dict]:

@@ -6,7 +6,6 @@ raises ConfigError naming the key and what is wrong (exit 2).
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -76,6 +75,12 @@ class SubsidyYear:
 
 
 @dataclass(frozen=True)
+class Agencies:
+    expected: tuple[str, ...] = ()
+    every_seconds: int | None = 7 * 86400
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     district: str = "本区"
@@ -87,6 +92,7 @@ class Settings:
     subsidy: dict[int, SubsidyYear] = field(default_factory=dict)
     fee_alert_days: int = 60
     max_file_mb: int = MAX_FILE_MB
+    agencies: Agencies = field(default_factory=lambda: Agencies())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -102,14 +108,6 @@ class Settings:
     def extra_aliases(self) -> dict[str, str]:
         """Header names given by `[[sources]] columns`, mapped to fields."""
         return {header: fld for s in self.sources for fld, header in s.columns.items()}
-
-
-def resolve_home(option: str | None) -> Path:
-    home = option or os.environ.get("IPMONITOR_HOME") or os.getcwd()
-    path = Path(home).expanduser()
-    if not path.is_dir():
-        raise ConfigError(f"home folder {path} does not exist (from --home or IPMONITOR_HOME)")
-    return path.resolve()
 
 
 def parse_every(text: str, key: str, maximum: int = MAX_EVERY) -> int:
@@ -255,6 +253,17 @@ def _subsidy(raw) -> dict[int, SubsidyYear]:
     return years
 
 
+def _agencies(raw) -> Agencies:
+    t = _table(raw, "agencies")
+    _only(t, ("expected", "every"), "agencies")
+    expected = t.get("expected", [])
+    if not isinstance(expected, list):
+        raise ConfigError(f"agencies.expected: expected a list of agency names, got {expected!r}")
+    names = tuple(_str(n, "agencies.expected").strip() for n in expected)
+    every = parse_every(t["every"], "agencies.every") if "every" in t else 7 * 86400
+    return Agencies(names, every)
+
+
 def load_settings(home: Path) -> Settings:
     path = home / CONFIG_NAME
     raw: dict = {}
@@ -263,7 +272,7 @@ def load_settings(home: Path) -> Settings:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(f"{path.name}: not valid TOML ({e})") from None
-    _only(raw, ("district", "goals", "jobs", "sources", "subsidy", "status", "import"), CONFIG_NAME)
+    _only(raw, ("district", "goals", "jobs", "sources", "subsidy", "status", "import", "agencies"), CONFIG_NAME)
     status = _table(raw.get("status", {}), "status")
     _only(status, ("fee_alert_days",), "status")
     fee_alert_days = _int(status.get("fee_alert_days", 60), "status.fee_alert_days", 1)
@@ -290,4 +299,5 @@ def load_settings(home: Path) -> Settings:
         subsidy=_subsidy(raw.get("subsidy", {})),
         fee_alert_days=fee_alert_days,
         max_file_mb=_int(imports.get("max_file_mb", MAX_FILE_MB), "import.max_file_mb", 1, 100_000),
+        agencies=_agencies(raw.get("agencies", {})),
     )

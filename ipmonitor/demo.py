@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from . import app, subsidies, subsidy_import
+from . import app, corrections, subsidies, subsidy_import
 from .config import CONFIG_NAME, DB_NAME
 from .errors import UsageError
 from .store import records
@@ -97,6 +97,20 @@ def data_as_of(home: app.Home) -> dt.date:
     return dt.date.fromisoformat(newest) if newest else home.today()
 
 
+def apply_overrides(home: app.Home, path: Path) -> int:
+    """The seeds' attribution overrides (申请号, 操作 to|none|clear, 统一社会信用代码, 原因), as
+    `ipmonitor attribute` makes them; none without the file."""
+    if not path.is_file():
+        return 0
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        action = r["操作"].strip()
+        corrections.override(home.db, r["申请号"], to=r["统一社会信用代码"].strip() if action == "to" else None,
+                             none=action == "none", clear=action == "clear", why=r["原因"], by="demo")
+    return len(rows)
+
+
 def build(seeds: Path, home_dir: Path) -> tuple[app.Home, list[dict], dict]:
     """Import the seeds into a fresh home; returns (home, import results, progress)."""
     home = fresh_home(seeds, home_dir)
@@ -106,6 +120,7 @@ def build(seeds: Path, home_dir: Path) -> tuple[app.Home, list[dict], dict]:
     events_dir = seeds / "events"           # the legal-status list (seeds/generate_events.py)
     if events_dir.is_dir():
         results += app.import_files(home, sorted(events_dir.glob("*.csv")), "events")
+    apply_overrides(home, seeds / "overrides.csv")
     results += apply_seed_decisions(home, seeds / "subsidies")
     as_of = data_as_of(home)
     return home, results, app.progress(home, as_of.year, as_of)

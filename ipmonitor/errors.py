@@ -2,6 +2,7 @@
 
     IpmonitorError            base; `str(e)` is one line for the officer
      ├── UsageError           exit 2: wrong command-line use
+     │    └── NotAHome        exit 2: no home named, and the current folder is none
      ├── ConfigError          exit 2: ipmonitor.toml is invalid (names the key)
      ├── AlreadyRunning       exit 2: another `serve` holds this home
      ├── FileFailed           exit 1: an input file cannot be imported at all
@@ -9,7 +10,8 @@
      ├── VerifyFailed         exit 1: the subsidy hash chain does not verify
      ├── DatabaseError        exit 1: the database cannot be opened or migrated
      ├── ReportFailed         exit 1: the pages could not be built or published
-     └── BackupFailed         exit 1: a backup could not be written or did not verify
+     ├── BackupFailed         exit 1: a backup could not be written or did not verify
+     └── CorrectionRefused    exit 1: a revert, dismissal or override cannot be made as asked
 
     FetchProblem              not an IpmonitorError: one HTTP attempt of `sources` went wrong;
      ├── FetchRetryable       worth another attempt (connection, timeout, 5xx; `.retry_after`)
@@ -71,6 +73,14 @@ class ReportFailed(IpmonitorError):
 
 class BackupFailed(IpmonitorError):
     """The backup could not be written or did not verify; earlier backups are untouched."""
+
+
+class NotAHome(UsageError):
+    """No --home, no IPMONITOR_HOME, and the current folder holds neither config nor database."""
+
+
+class CorrectionRefused(IpmonitorError):
+    """A correction that cannot be made as asked; the message names what blocks it."""
 
 
 class FetchProblem(Exception):

@@ -69,4 +69,4 @@ def import_events_data(db, settings: Settings, name: str, data: bytes, today: dt
             raise AssertionError(f"accounting does not add up for {name}: {counts}")
         records.finish_import(db, import_id, counts)
         unmatched = events_store.count_unmatched(db, batch.events)
-    return {**result(name, sha, "imported", **counts), "unmatched": unmatched}
+    return {**result(name, sha, "imported", import_id=import_id, **counts), "unmatched": unmatched}

@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from . import clock, filings, registry, store, words
+import polars as pl
+
+from . import agencies, clock, filings, registry, store, words
+from .corrections import reject_numbers
 from .config import Settings
 from .errors import FileFailed
 from .progressbar import Quiet
 from .readwords import failed
 from .shown import shown
-from .store import records
+from .store import corrections, records
 from .tabular import alias_table, read_table, sha256_of
 
 KINDS = ("filings", "registry")
@@ -27,6 +30,8 @@ def result(name: str, sha: str | None, status: str, error: str | None = None, **
     out = {"file": name, "sha256": sha, "status": status}
     out.update({k: counts.get(k, 0) for k in records.COUNT_KEYS})
     out["error"] = error
+    out["import_id"] = counts.get("import_id")
+    out["agency"] = counts.get("agency")
     return out
 
 
@@ -80,9 +85,12 @@ def read_file(settings: Settings, data: bytes, name: str, kind: str, today: dt.d
 
 
 def import_file(db, settings: Settings, path: Path, kind: str = "filings",
-                today: dt.date | None = None, bulk=None, bar=None) -> dict:
+                today: dt.date | None = None, bulk=None, bar=None, agency: str | None = None) -> dict:
     """Import one agency export (kind 'filings') or registry file (kind 'registry'). The entry also
     names the .xlsx sheet that was read (`sheet`, null for CSV and files not read).
+
+    `agency`: who sent the file when the command or its place says so (filings.md §8); else
+    the file's 代理机构 column may name it.
 
     `bulk`, when given, is a callable opening a `store.bulk.session` for the filings' store (the
     caller guarantees no sqlite3 connection to the file is open meanwhile: see store/bulk.py).
@@ -94,19 +102,21 @@ def import_file(db, settings: Settings, path: Path, kind: str = "filings",
     if done:
         bar.update(3)
         return {**done, "sheet": None}
-    return import_data(db, settings, shown(Path(path).name), data, kind, today, sha, bulk=bulk, bar=bar)
+    return import_data(db, settings, shown(Path(path).name), data, kind, today, sha, bulk=bulk, bar=bar,
+                       agency=agency)
 
 
 def import_data(db, settings: Settings, name: str, data: bytes, kind: str = "filings",
-                today: dt.date | None = None, sha: str | None = None, bulk=None, bar=None) -> dict:
+                today: dt.date | None = None, sha: str | None = None, bulk=None, bar=None,
+                agency: str | None = None) -> dict:
     """Import the bytes of one file named `name` (already escaped for showing): exactly these
     bytes are hashed, parsed and stored, whatever happens to the file on disk meanwhile.
     `bulk` and `bar` as for `import_file`."""
-    out, sheet = _import_data(db, settings, name, data, kind, today, sha, bulk, bar or Quiet())
+    out, sheet = _import_data(db, settings, name, data, kind, today, sha, bulk, bar or Quiet(), agency)
     return {**out, "sheet": sheet}
 
 
-def _import_data(db, settings, name, data, kind, today, sha, bulk, bar):
+def _import_data(db, settings, name, data, kind, today, sha, bulk, bar, agency=None):
     sha = sha or sha256_of(data)
     if records.find_import(db, kind, sha):
         bar.update(3)
@@ -124,7 +134,7 @@ def _import_data(db, settings, name, data, kind, today, sha, bulk, bar):
     bar.set_description(f"{name}: {words.say('progress.store')}")
     if kind == "filings" and bulk is not None:
         with bulk() as b:
-            done = _store_filings_bulk(b, name, sha, batch)
+            done = _store_filings_bulk(b, name, sha, batch, agency, today)
         bar.update()
         return done, sheet
     with store.transaction(db):
@@ -138,14 +148,30 @@ def _import_data(db, settings, name, data, kind, today, sha, bulk, bar):
             new, updated = records.save_entities(db, import_id, batch.entities,
                                                  registry.alias_rows(batch.entities))
             stored = batch.entities.height
-        records.save_rows(db, "rejects", import_id,
-                          batch.rejects.select("line", "application_no", "reason", "message"))
+        rejects = batch.rejects.select("line", "application_no", "reason", "message")
+        if kind == "filings":
+            rejects, agency = _agency_and_dates(db, import_id, batch, agency, today)
+        records.save_rows(db, "rejects", import_id, rejects)
         records.save_rows(db, "warnings", import_id,
                           batch.warnings.select("line", "application_no", "code", "message"))
         counts = _counts(name, batch, stored, new, updated)
         records.finish_import(db, import_id, counts)
     bar.update()
-    return result(name, sha, "imported", **counts), sheet
+    return result(name, sha, "imported", import_id=import_id, agency=agency if kind == "filings" else None,
+                  **counts), sheet
+
+
+def _agency_and_dates(db, import_id: int, batch, agency: str | None, today: dt.date):
+    """What the corrections need of a filings import: who sent it (filings.md §8), the newest
+    filing date it stored and its day (undated grants, §4), each reject's canonical number (§4).
+    Returns (the rejects to save, the agency). `db`: the sqlite3 store or an ADBC session."""
+    agency = agency or agencies.from_column(batch.filings)
+    newest = batch.filings["filing_date"].max() if batch.filings.height else None
+    corrections.set_import_facts(db, import_id, agency=agency, newest_filing_date=newest,
+                                 import_day=today.isoformat())
+    rejects = batch.rejects.select("line", "application_no", "reason", "message").with_columns(
+        canonical_no=reject_numbers(pl.col("application_no")))
+    return rejects, agency
 
 
 def _counts(name: str, batch, stored: int, new: int, updated: int) -> dict:
@@ -157,17 +183,17 @@ def _counts(name: str, batch, stored: int, new: int, updated: int) -> dict:
     return counts
 
 
-def _store_filings_bulk(b, name: str, sha: str, batch) -> dict:
+def _store_filings_bulk(b, name: str, sha: str, batch, agency: str | None, today: dt.date) -> dict:
     """The filings' transaction of `import_file`, through ADBC."""
     with b.transaction():
         if records.find_import_bulk(b, "filings", sha):   # another process got there first
             return result(name, sha, "skipped")
         import_id = records.start_import_bulk(b, "filings", name, sha, store.utc_now())
         new, updated = records.save_filings_bulk(b, import_id, batch.filings)
-        records.save_rows_bulk(b, "rejects", import_id,
-                               batch.rejects.select("line", "application_no", "reason", "message"))
+        rejects, agency = _agency_and_dates(b, import_id, batch, agency, today)
+        records.save_rows_bulk(b, "rejects", import_id, rejects)
         records.save_rows_bulk(b, "warnings", import_id,
                                batch.warnings.select("line", "application_no", "code", "message"))
         counts = _counts(name, batch, batch.filings.height, new, updated)
         records.finish_import_bulk(b, import_id, counts)
-    return result(name, sha, "imported", **counts)
+    return result(name, sha, "imported", import_id=import_id, agency=agency, **counts)

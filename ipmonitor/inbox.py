@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import app, clock
+from . import agencies, app, clock
 from .files import fsync_dir, place, write_copy, write_new
 from .shown import shown
 
@@ -39,6 +39,11 @@ def ready_files(inbox: Path, quiet: float = QUIET_SECONDS, now: float | None = N
         entries = list(os.scandir(inbox))
     except FileNotFoundError:
         return [], 0
+    for sub in [e for e in entries if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)]:
+        try:   # one folder level: inbox/<agency>/file (filings.md §8)
+            entries += [e for e in os.scandir(sub.path) if not e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -159,7 +164,8 @@ def process(home: app.Home, quiet: float = QUIET_SECONDS, stop: threading.Event 
             if got is None:
                 continue
             data, st = got
-            result = app.import_data(home, shown(seen.path.name), data, "auto")
+            agency = agencies.from_path(seen.path, inbox, [s.name for s in home.settings.sources])
+            result = app.import_data(home, shown(seen.path.name), data, "auto", agency=agency)
             dest = file_away(home, seen.path, result, data, st)
             results.append({**result, "moved_to": str(dest.relative_to(home.settings.home))})
         except Exception as e:          # noqa: BLE001 — one bad file never blocks the others

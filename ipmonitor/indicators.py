@@ -15,15 +15,19 @@ LAPSED_WORDS = ("驳回", "撤回", "视为撤回", "放弃", "失效", "届满"
 
 
 def grant_day(granted: pl.DataFrame, tz: str) -> pl.DataFrame:
-    """Add `granted_on`: the grant date when known, else the district date of the import that first
-    showed the filing granted (`first_seen_granted`, a UTC ISO timestamp)."""
+    """Add `granted_on`: the grant date when known, else (filings.md §4) the newest filing date
+    among the rows of the import that first showed the filing granted, never later than the
+    district's date of that import (`seen_day`, else the local date of `first_seen_granted`)."""
     seen = (pl.col("first_seen_granted").str.to_datetime(time_zone="UTC")
             .dt.convert_time_zone(tz).dt.date())
-    # a handful of distinct import times and grant dates: each parsed once
-    seen_on = granted.select(pl.col("first_seen_granted").unique()).with_columns(_seen=seen)
+    # a handful of distinct imports and grant dates: each parsed once
+    keys = ["first_seen_granted", "seen_newest", "seen_day"]
+    seen_on = granted.select(keys).unique().with_columns(
+        _seen=pl.min_horizontal(pl.col("seen_newest").str.to_date(strict=False),
+                                pl.coalesce(pl.col("seen_day").str.to_date(strict=False), seen)))
     grant_on = granted.select(pl.col("grant_date").unique()).with_columns(
         _grant=pl.col("grant_date").str.to_date(strict=False))
-    return (granted.join(seen_on, on="first_seen_granted", how="left", nulls_equal=True, maintain_order="left")
+    return (granted.join(seen_on, on=keys, how="left", nulls_equal=True, maintain_order="left")
             .join(grant_on, on="grant_date", how="left", nulls_equal=True, maintain_order="left")
             .with_columns(granted_on=pl.coalesce("_grant", "_seen")).drop("_grant", "_seen"))
 

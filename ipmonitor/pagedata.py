@@ -71,12 +71,20 @@ def with_entity_names(filings: pl.DataFrame, entities: pl.DataFrame) -> pl.DataF
     return filings.join(names, on="entity", how="left")
 
 
-def enterprise_rows(by_enterprise: list[dict], filings: pl.DataFrame, entities: pl.DataFrame) -> list[dict]:
-    """`progress["by_enterprise"]` (its order and counts) with the counts by type, grants and flags."""
+def grants_in(grants: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Attributed grants (`app.grants`) dated in [start, end]: what `quality.grants` counts."""
+    return grants.filter(pl.col("entity").is_not_null() & pl.col("granted_on").is_between(start, end))
+
+
+def enterprise_rows(by_enterprise: list[dict], filings: pl.DataFrame, entities: pl.DataFrame,
+                    grants: pl.DataFrame) -> list[dict]:
+    """`progress["by_enterprise"]` (its order and counts) with the counts by type, the grants of
+    the year up to as-of (`grants`: from `grants_in`, counted as the overview counts them) and flags."""
     per = (_display(attributed(filings)).group_by("entity").agg(
         (pl.col("type") == "utility_model").sum().alias("utility_model"),
-        (pl.col("type") == "design").sum().alias("design"),
-        pl.col("granted").sum().alias("granted")))
+        (pl.col("type") == "design").sum().alias("design"))
+        .join(grants.group_by("entity").agg(pl.len().alias("granted")), on="entity", how="full",
+              coalesce=True))
     base = pl.DataFrame(by_enterprise, schema={"credit_code": pl.String, "name": pl.String,
                                                "township": pl.String, "filings": pl.Int64,
                                                "invention": pl.Int64})
@@ -84,7 +92,7 @@ def enterprise_rows(by_enterprise: list[dict], filings: pl.DataFrame, entities: 
     return (base.with_row_index("_order")
             .join(per, left_on="credit_code", right_on="entity", how="left")
             .join(flags, on="credit_code", how="left")
-            .with_columns(pl.col("utility_model", "design", "granted").fill_null(0))
+            .with_columns(pl.col("utility_model", "design", "granted").fill_null(0).cast(pl.Int64))
             .sort("_order").drop("_order").to_dicts())
 
 
@@ -146,7 +154,8 @@ def co_applications(filings: pl.DataFrame, entities: pl.DataFrame,
 
 def unattributed(filings: pl.DataFrame) -> list[dict]:
     """The year's filings no entity claims, grouped by first applicant (most filings first)."""
-    return (filings.filter(pl.col("entity").is_null())
+    excluded = pl.col("excluded").fill_null(False) if "excluded" in filings.columns else pl.lit(False)
+    return (filings.filter(pl.col("entity").is_null() & ~excluded)
             .sort("filing_date", "application_no")
             .group_by("first_applicant_key", maintain_order=True)
             .agg(pl.col("first_applicant").first().alias("applicant"), pl.len().alias("filings"),

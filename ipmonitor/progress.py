@@ -18,12 +18,16 @@ from .ids import TYPES
 STATUSES = ("met", "on_track", "at_risk", "behind")   # their words: words.py "status.*"
 
 
-def attribute(filings: pl.DataFrame, entities: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
-    """Add `entity` (credit code or null): the row's credit code when it is registered, else the
-    entity whose name or alias equals the first applicant's compared name.
+def attribute(filings: pl.DataFrame, entities: pl.DataFrame, aliases: pl.DataFrame,
+              overrides: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Add `entity` (credit code or null) and `excluded` (bool).
 
-    A name that two entities share goes to the one that bears it as its name rather than as an
-    alias, then to the smaller credit code, so the result never depends on row order.
+    An override (filings.md §7) comes first: `to` a registered entity attributes the filing to
+    it, `none` keeps it out of the district (`excluded`: neither attributed nor unattributed).
+    Else the row's credit code when it is registered, else the entity whose name or alias
+    equals the first applicant's compared name. A name that two entities share goes to the one
+    that bears it as its name rather than as an alias, then to the smaller credit code, so the
+    result never depends on row order.
     """
     codes = entities.select(pl.col("credit_code").alias("_by_code"))
     keys = (pl.concat([
@@ -31,11 +35,23 @@ def attribute(filings: pl.DataFrame, entities: pl.DataFrame, aliases: pl.DataFra
         aliases.select(pl.col("alias_key").alias("_key"), "credit_code", pl.lit(1).alias("_pri")),
     ]).sort("_key", "_pri", "credit_code").unique("_key", keep="first", maintain_order=True)
         .select("_key", pl.col("credit_code").alias("_by_name")))
-    return (filings
-            .join(codes, left_on="credit_code", right_on="_by_code", how="left", coalesce=False)
-            .join(keys, left_on="first_applicant_key", right_on="_key", how="left")
-            .with_columns(entity=pl.coalesce("_by_code", "_by_name"))
-            .drop("_by_code", "_by_name"))
+    out = (filings
+           .join(codes, left_on="credit_code", right_on="_by_code", how="left", coalesce=False)
+           .join(keys, left_on="first_applicant_key", right_on="_key", how="left")
+           .with_columns(entity=pl.coalesce("_by_code", "_by_name"))
+           .drop("_by_code", "_by_name"))
+    if overrides is None or overrides.is_empty():
+        return out.with_columns(excluded=pl.lit(False))
+    o = (overrides.select("application_no", pl.col("action").alias("_o_action"),
+                          pl.col("credit_code").alias("_o_code"))
+         .join(codes.with_columns(_o_known=pl.lit(True)), left_on="_o_code", right_on="_by_code", how="left"))
+    action = pl.col("_o_action")
+    return (out.join(o, on="application_no", how="left")
+            .with_columns(
+                entity=pl.when((action == "to") & pl.col("_o_known").fill_null(False)).then(pl.col("_o_code"))
+                .when(action == "none").then(pl.lit(None, pl.String)).otherwise(pl.col("entity")),
+                excluded=(action == "none").fill_null(False))
+            .drop("_o_action", "_o_code", "_o_known"))
 
 
 def days_in_year(year: int) -> int:
@@ -116,6 +132,7 @@ def measure(*, year: int, as_of: dt.date, district: str, goals, filings: pl.Data
     f = (filings.with_columns(date=pl.col("filing_date").str.to_date())
          .filter((pl.col("date") >= start) & (pl.col("date") <= end)))
     counted = f.filter(pl.col("entity").is_not_null())
+    excluded = pl.col("excluded").fill_null(False) if "excluded" in f.columns else pl.lit(False)
     inventions = counted.filter(pl.col("type") == "invention")
     by_type = dict.fromkeys(TYPES, 0)
     by_type.update(dict(counted.group_by("type").len().iter_rows()))
@@ -140,6 +157,7 @@ def measure(*, year: int, as_of: dt.date, district: str, goals, filings: pl.Data
         "by_township": by_township,
         "by_enterprise": by_enterprise,
         "weekly": weekly(counted, year, end),
-        "unattributed": f.height - counted.height,
+        "unattributed": f.filter(pl.col("entity").is_null() & ~excluded).height,
         "rejected": rejected,
+        "excluded": f.filter(excluded).height,
     }

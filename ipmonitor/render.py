@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from . import app, charts, clock, files, inforce, ledger, pagedata, publish, subsidies, words
+from . import agencies, app, charts, clock, files, inforce, ledger, pagedata, publish, subsidies, words
 from .errors import ReportFailed
 from .filters import FILTERS, local_time
 from .progress import year_window
 from .signals import find_signals
-from .store import records
+from .store import corrections, records
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 PAGES = ("index.html", "enterprises.html", "enterprise.html", "quality.html", "archive.html", "patents.html")
@@ -139,6 +139,7 @@ class Pages:
         self.signals = ([] if self.end < self.start else find_signals(
             year_filings=self.filings.select(*cols, "entity"), before=before,
             claims=records.claim_numbers(home.db), start=self.start, end=self.end))
+        self.grants = pagedata.grants_in(app.grants(home, reg), self.start, self.end)
         self.subsidy = subsidy_context(home, year)
         self.anchor = self.doc["subsidy_head"]   # the subsidy log's head, kept outside the database
         with_page = True
@@ -179,7 +180,9 @@ class Pages:
         self.write("index.html", "index.html", site=self.site, snapshot=None, **context)
         if self.site.subsidies_page:   # the subsidy log's own page
             files.write_text(self.tmp / "subsidies.html", self.env.get_template("subsidies.html").render(
-                site=self.site, page="subsidies", doc=self.doc, subsidy=self.subsidy))
+                site=self.site, page="subsidies", doc=self.doc, subsidy=self.subsidy,
+                subsidy_rejects=corrections.rejects(self.home.db, "subsidy", states=None),
+                subsidy_reasons=words.table("reason.subsidy")))
         label = "{}-W{:02d}".format(*self.as_of.isocalendar()[:2])
         weeks = sorted([*carry_archive(exclude=label), label], reverse=True)
         self.write(f"archive/{label}/index.html", "index.html", site=self.site.at("../../", css="style.css"),
@@ -196,7 +199,7 @@ class Pages:
     def entity_pages(self, done=lambda: None) -> None:
         """enterprises.html and one page per registered entity (those without a filing too);
         `done()` after each entity's page."""
-        rows = pagedata.enterprise_rows(self.doc["by_enterprise"], self.filings, self.entities)
+        rows = pagedata.enterprise_rows(self.doc["by_enterprise"], self.filings, self.entities, self.grants)
         idle = sorted((r for r in rows if not r["filings"]),
                       key=lambda r: (r["township"] or "\uffff", r["name"]))   # by township, blanks last
         self.write("enterprises.html", "enterprises.html", site=self.site, page="enterprises", rows=rows,
@@ -243,15 +246,20 @@ class Pages:
     def quality_page(self) -> None:
         """quality.html: unattributed filings, rejected rows, warnings, the imports."""
         db = self.home.db
+        every = corrections.rejects(db, "filings", states=None)
         self.write("quality.html", "quality.html",
                    site=self.site, page="quality", doc=self.doc,
                    unattributed=pagedata.unattributed(self.filings),
-                   rejects=records.rejects(db, "filings"), registry_rejects=records.rejects(db, "registry"),
+                   rejects=[r for r in every if r["state"] == "open"],
+                   settled=[r for r in every if r["state"] != "open"],
+                   registry_rejects=corrections.rejects(db, "registry"),
                    reasons=words.table("reason.filings"), registry_reasons=words.table("reason.registry"),
                    warnings=records.warnings(db, "filings") + records.warnings(db, "registry"),
                    warning_words={**words.table("warning.filings"), **words.table("warning.registry")},
-                   imports=records.imports_list(db), kinds=words.table("import_kind"),
-                   signals=self.signals, signal_kinds=words.table("signal_kind"))
+                   imports=corrections.imports(db), kinds=words.table("import_kind"),
+                   signals=self.signals, signal_kinds=words.table("signal_kind"),
+                   overrides=corrections.override_log(db),
+                   agencies=agencies.deliveries(db, self.home.settings))
 
 
 def progress_json(doc: dict) -> str:

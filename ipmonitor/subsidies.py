@@ -14,7 +14,7 @@ from . import clock, ids, ledger, store, words
 from .config import Settings
 from .progress import attribute
 from .store import claims as claims_store
-from .store import records
+from .store import corrections, records
 
 
 def today_in(settings: Settings) -> dt.date:
@@ -52,7 +52,8 @@ def filing_facts(db, numbers: list[str]) -> dict[str, dict]:
     filings = claims_store.filings_by_numbers(db, numbers)
     if filings.is_empty():
         return {}
-    attributed = attribute(filings, records.entities(db), records.entity_aliases(db))
+    attributed = attribute(filings, records.entities(db), records.entity_aliases(db),
+                           corrections.overrides(db))
     return {r["application_no"]: r for r in attributed.to_dicts()}
 
 

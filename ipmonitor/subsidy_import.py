@@ -127,4 +127,4 @@ def import_claims(db, settings: Settings, path: Path, *, by: str, today: dt.date
         if new + rejected.height != table.rows:
             raise AssertionError(f"accounting does not add up for {name}: {counts}")
         records.finish_import(db, import_id, {k: counts.get(k, 0) for k in records.COUNT_KEYS})
-    return result(name, sha, "imported", **counts)
+    return result(name, sha, "imported", import_id=import_id, **counts)

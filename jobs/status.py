@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ipmonitor import app, clock
+from ipmonitor import agencies, app, clock
 from ipmonitor.config import JOB_NAMES
 from ipmonitor.diskfull import LOW_BYTES, free_bytes
-from ipmonitor.store import records, runs
+from ipmonitor.store import corrections, records, runs
 
 from .schedule import describe_job, next_run, parse_time, server_pid
 
@@ -38,6 +38,7 @@ def status(home: app.Home, now: dt.datetime | None = None) -> dict:
         }
     counts = records.counts(home.db)
     free = free_bytes(settings.home)
+    overdue = [a for a in agencies.deliveries(home.db, settings, now) if a["overdue"]]
     return {
         "home": str(settings.home),
         "now": now.isoformat(timespec="seconds"),
@@ -45,9 +46,11 @@ def status(home: app.Home, now: dt.datetime | None = None) -> dict:
         "jobs": jobs,
         "disk": {"free_mb": None if free is None else free // 2**20,
                  "full": free is not None and free < LOW_BYTES},
-        "counts": {"filings": counts["filings"], "rejects": counts["rejects"],
+        "counts": {"filings": counts["filings"], "rejects": corrections.open_reject_count(home.db),
                    "claims": runs.claim_count(home.db)},
         "last_import_at": _local(records.last_import_at(home.db), tz),
+        "agencies_overdue": [{"agency": a["agency"], "last_at": a["last_at"], "last_file": a["last_file"]}
+                             for a in overdue],
         "sources": [{"source": s["source"], "file": s["file"], "etag": s["etag"],
                      "last_modified": s["last_modified"],
                      "fetched_at": _local(s["fetched_at"], tz), "checked_at": _local(s["checked_at"], tz)}

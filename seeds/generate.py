@@ -353,9 +353,9 @@ def csv_text(rows: list[list], eol: str) -> str:
     return buf.getvalue()
 
 
-def write_zhixing(path: Path, rows: list[dict]) -> list[int]:
+def write_zhixing(path: Path, rows: list[dict], title: str = "专利申请清单（截至2013年6月30日）") -> list[int]:
     """GBK CSV, CRLF, a title line, '2013/3/5' dates, '；' between applicants, a blank line midway."""
-    out = [["宿迁智行专利代理事务所 专利申请清单（截至2013年6月30日）"] + [""] * 8,
+    out = [[f"宿迁智行专利代理事务所 {title}"] + [""] * 8,
            ["序号", "申请号", "发明名称", "申请(专利权)人", "申请日", "专利类型", "法律状态", "代理机构", "备注"]]
     lines = []
     for i, r in enumerate(rows, 1):
@@ -430,7 +430,40 @@ def config_text() -> str:
     for y, budget in BUDGETS.items():
         out += ["", f"[subsidy.{y}]", f"budget = {budget}", "", f"[subsidy.{y}.rates]"]
         out += [f"{k} = {v}" for k, v in RATES.items()]
+    expected = ", ".join(f'"{a}"' for a in EXPECTED_AGENCIES)
+    out += ["", "[agencies]", f"expected = [{expected}]", 'every = "7d"']
     return "\n".join(out) + "\n"
+
+
+# The agencies the bureau expects lists from: 恒信 never sends one (overdue in the demo).
+EXPECTED_AGENCIES = (AGENCIES["zhixing"], AGENCIES["incopat"], AGENCIES["huayu"], "宿迁恒信专利代理事务所")
+RESEND = "zhixing_2013-07_resend.csv"
+SAME_NAME_NO = "201320999001"      # a same-named firm of 泗阳县 in 智行's resend (kept out by an override)
+
+
+def resend_rows(files: dict[str, list[dict]], ents: list[Entity]) -> list[dict]:
+    """智行's corrected resend (July): every row of its list that was rejected, corrected (the type
+    word fixed, the numbers written as text), and one filing of a same-named firm of another
+    county. No random numbers: the other seeds stay as they were."""
+    out = []
+    for r in files["zhixing"]:
+        if r["bad"].startswith("reject"):
+            f = r["f"]
+            out.append(row(f, "zhixing", note="更正后重发", bad=f"corrected resend of: {r['bad']}"))
+    namesake = next(e for e in ents if e.weight and not e.aliases and INDUSTRIES[e.industry][0] == "机械")
+    no = SAME_NAME_NO + "." + application_check_char(SAME_NAME_NO)
+    assert all(r["no"] != no for rows in files.values() for r in rows)
+    f = Filing(no, D(2013, 6, 20), [namesake.name], "一种玉米脱粒机", 0.5, None, agency="zhixing")
+    out.append(row(f, "zhixing", note="申请人地址：泗阳县", bad="same-named firm of another county "
+                   "(overrides.csv keeps it out of the district)"))
+    return out
+
+
+def write_overrides(path: Path) -> None:
+    no = SAME_NAME_NO + "." + application_check_char(SAME_NAME_NO)
+    out = [["申请号", "操作", "统一社会信用代码", "原因"],
+           [no, "none", "", "同名企业：申请人地址在泗阳县，不是本区的企业"]]
+    path.write_bytes(csv_text(out, "\r\n").encode("utf-8-sig"))
 
 
 README = """\
@@ -453,6 +486,14 @@ files are exactly what it writes). Do not edit these files by hand: change the s
   was last updated 30 April 2013, so incoPat shows newer statuses for some of its filings.
 - `agencies/tongda_2012.txt` — 宿迁通达 (2012 filings, status as of January 2013): Excel "Unicode
   text", UTF-16 with BOM, tab-separated, `2012.03.05` dates, `实审` for 实质审查.
+- `agencies/zhixing_2013-07_resend.csv` — 智行's corrected resend: its rejected rows fixed (the
+  type word, numbers written as text) and one filing of a same-named firm of 泗阳县. Imported after
+  the first list, it resolves the rejects it fixes (the two in scientific notation stay open: a
+  number that cannot be read is resolved only by dismissal).
+- `overrides.csv` — the demo's one attribution override (`ipmonitor attribute … --none`): that
+  same-named firm's filing is kept out of the district.
+- `ipmonitor.toml` `[agencies]` expects lists from 智行, 汇智, 华宇 and 恒信 every 7 days; 恒信 never
+  sends one, so the demo shows it overdue.
 
 Filings (distinct application numbers, by filing-date year; lost = only in rejected rows):
 {counts}
@@ -495,6 +536,11 @@ def main(argv: list[str] | None = None) -> None:
         lines = write(out / "agencies" / name, files[key])
         damage += [f"- `{name}` line {ln}: `{r['no']}` — {r['bad']}" for r, ln in zip(files[key], lines) if r["bad"]]
         print(f"agencies/{name}: {len(files[key])} rows")
+    resend = resend_rows(files, ents)
+    lines = write_zhixing(out / "agencies" / RESEND, resend, "专利申请清单更正后重发（2013年7月）")
+    damage += [f"- `{RESEND}` line {ln}: `{r['no']}` — {r['bad']}" for r, ln in zip(resend, lines)]
+    print(f"agencies/{RESEND}: {len(resend)} rows")
+    write_overrides(out / "overrides.csv")
     filed = {f.entity.code for f in fs if f.entity}
     text = README.format(n_ent=len(ents), n_alias=sum(1 for e in ents if e.aliases),
                          n_zero=sum(1 for e in ents if e.code not in filed), counts=summary(fs, files),

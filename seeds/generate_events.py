@@ -44,6 +44,8 @@ def seed_filings(agencies: Path) -> pl.DataFrame:
     """Every filing of the agency exports (the last file's row of a number wins, files by name)."""
     parts = []
     for path in sorted(p for p in agencies.iterdir() if p.is_file()):
+        if "_resend" in path.stem:   # 智行's July resend only corrects rows of its first list: the
+            continue                  # legal-status list is drawn from the four first lists
         table = read_table(path.read_bytes(), path.name, alias_table(filings.ALIASES), filings.REQUIRED)
         batch = filings.normalise(table, EXPORTED)
         parts.append(batch.filings.select("application_no", "type", "filing_date", "status",

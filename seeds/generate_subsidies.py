@@ -28,7 +28,7 @@ import polars as pl  # noqa: E402
 from ipmonitor import app, demo, subsidies, subsidy_import  # noqa: E402
 from ipmonitor.filings import granted  # noqa: E402
 from ipmonitor.progress import attribute  # noqa: E402
-from ipmonitor.store import records  # noqa: E402
+from ipmonitor.store import corrections, records  # noqa: E402
 
 SEED = 20121231
 D = dt.date
@@ -49,8 +49,9 @@ def load(seeds: Path, home_dir: Path) -> tuple[app.Home, list[dict]]:
     home = demo.fresh_home(seeds, home_dir)
     app.import_files(home, [seeds / "enterprises.csv"], "registry")
     app.import_files(home, sorted(p for p in (seeds / "agencies").iterdir() if p.is_file()), "filings")
+    demo.apply_overrides(home, seeds / "overrides.csv")
     found = attribute(records.filings_between(home.db, "2000-01-01", "2099-12-31"),
-                      records.entities(home.db), records.entity_aliases(home.db))
+                      records.entities(home.db), records.entity_aliases(home.db), corrections.overrides(home.db))
     rows = (found.filter(pl.col("entity").is_not_null()).sort("application_no")
             .with_columns(date=pl.col("filing_date").str.to_date()).to_dicts())
     for r in rows:

@@ -42,7 +42,7 @@ def test_cnipa_layout_gbk_with_title_line(home, cli):
                               "unmatched")} == {"status": "imported", "rows": 3, "new": 3, "updated": 0,
                                                 "unchanged": 0, "duplicate": 0, "rejected": 0, "unmatched": 3}
     assert set(f) == {"file", "sha256", "status", "rows", "new", "updated", "unchanged", "duplicate",
-                      "rejected", "warnings", "error", "unmatched"}
+                      "rejected", "warnings", "error", "unmatched", "import_id", "agency"}
     assert rows_of(home, "SELECT application_no, event_date, kind FROM legal_events ORDER BY event_date") == [
         ("201220687633.0", "2013-06-10", "granted"), ("201310699744.2", "2014-05-01", "granted"),
         ("201220687633.0", "2014-12-10", "lapsed")]

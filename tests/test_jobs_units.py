@@ -165,6 +165,9 @@ def test_status_without_a_server_counts_claims_when_their_table_exists(home, cli
     assert set(doc["jobs"]) == {"inbox", "fetch", "report", "backup"}
     assert doc["jobs"]["report"]["last_run"] is None and doc["jobs"]["report"]["next_run"].endswith("+08:00")
     assert doc["counts"] == {"filings": 0, "rejects": 0, "claims": 0}
+    assert not (home / "ipmonitor.db").exists()        # status only reads: it never creates one
+    from ipmonitor import store
+    store.connect(home / "ipmonitor.db").conn.close()
     conn = sqlite3.connect(home / "ipmonitor.db")
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subsidy_claims'").fetchone() is None:

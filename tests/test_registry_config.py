@@ -88,7 +88,7 @@ def test_home_from_environment_and_missing_home(tmp_path, home):
     env = {**os.environ, "IPMONITOR_HOME": str(home)}
     proc = subprocess.run([sys.executable, "-m", "ipmonitor", "progress", "--json", "--as-of", "2013-01-05"],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert proc.returncode == 0 and (home / "ipmonitor.db").exists()
+    assert proc.returncode == 0 and not (home / "ipmonitor.db").exists()   # a read never creates one
     proc = run_process("progress", home=tmp_path / "nowhere")
     assert proc.returncode == 2 and "nowhere" in proc.stderr
 

@@ -14,7 +14,7 @@ from ipmonitor.ids import is_valid_credit_code
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 GENERATED = ["README.md", "enterprises.csv", "ipmonitor.toml", "agencies/huayu_2013.xlsx",
              "agencies/incopat_export_2013.csv", "agencies/tongda_2012.txt",
-             "agencies/zhixing_2012-2013.csv"]
+             "agencies/zhixing_2012-2013.csv", "agencies/zhixing_2013-07_resend.csv", "overrides.csv"]
 
 
 def generate(out: Path) -> list[str]:

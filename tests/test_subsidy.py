@@ -511,7 +511,7 @@ def test_import_stores_the_good_rows_and_rejects_the_others_with_reasons(lh, hom
     doc = lh.json("subsidy", "import", path, "--by", "导入员")
     f = doc["files"][0]
     assert set(f) == {"file", "sha256", "status", "rows", "new", "updated", "unchanged", "duplicate",
-                      "rejected", "warnings", "error"}
+                      "rejected", "warnings", "error", "import_id", "agency"}
     assert (f["file"], f["status"], f["rows"], f["new"], f["rejected"], f["error"]) == \
         ("claims.csv", "imported", 15, 4, 11, None)
     assert f["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,7 +1,8 @@
 """The `ipmonitor` command: the group, its error handling, and the commands of each family.
 
 Each family lives in its own module and is registered here, explicitly:
-imports.py (import, inspect, enterprises, rejects), patents.py (events import, patents), progress.py (progress, signals,
+imports.py (import, inspect, enterprises), corrections.py (init, imports, rejects, attribute,
+agencies), patents.py (events import, patents), progress.py (progress, signals,
 report), subsidy.py (subsidy …), serve.py (serve, fetch, status), demo.py.
 Shared options and printing are in common.py. The CLI is the only layer that
 imports both the core (`ipmonitor.*`) and the scheduled jobs (`jobs.*`).
@@ -16,7 +17,7 @@ import click
 
 from ..diskfull import disk_full_message
 from ..errors import IpmonitorError
-from . import demo, imports, patents, progress, serve, subsidy
+from . import corrections, demo, imports, patents, progress, serve, subsidy
 from .common import date_option, home_of, json_option, print_import, print_json
 
 __all__ = ["main", "date_option", "home_of", "json_option", "print_import", "print_json"]
@@ -62,7 +63,9 @@ def main(ctx, home, debug):
 
 
 for command in (
-    imports.enterprises, imports.import_, imports.inspect, imports.rejects,
+    corrections.init,
+    imports.enterprises, imports.import_, imports.inspect, corrections.rejects, corrections.imports,
+    corrections.attribute, corrections.agencies,
     progress.progress, progress.signals,
     patents.events, patents.patents,
     demo.demo_command,

@@ -9,16 +9,18 @@ import sys
 import click
 
 from .. import app
-from ..config import resolve_home
+from ..homes import resolve_home
 
 
 def print_json(doc) -> None:
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
-def home_of(ctx) -> app.Home:
-    """The home named by --home / $IPMONITOR_HOME, opened once, closed when the command ends."""
-    home = app.open_home(resolve_home(ctx.obj["home"]))
+def home_of(ctx, create: bool = True) -> app.Home:
+    """The home of the invocation (cli.md's rule: --home, $IPMONITOR_HOME, else the current folder
+    when it is one), opened once, closed when the command ends. A command that only reads passes
+    create=False: it never creates the database."""
+    home = app.open_home(resolve_home(ctx.obj["home"]), create=create)
     ctx.call_on_close(home.close)
     return home
 

@@ -1,5 +1,5 @@
-"""`ipmonitor import`, `inspect`, `enterprises import` and `rejects`: agency exports and the registry in,
-rejects out."""
+"""`ipmonitor import`, `inspect` and `enterprises import`: agency exports and the registry in (rejects:
+corrections.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import app, clock, words
-from ..store import records
+from .. import app, clock
 from .common import exit_for, home_of, json_option, print_import, print_json
 
 
@@ -30,11 +29,13 @@ def enterprises_import(ctx, files, as_json):
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--agency", metavar="NAME", help="The agency that sent the files (filings.md §8).")
 @json_option
 @click.pass_context
-def import_(ctx, files, as_json):
+def import_(ctx, files, agency, as_json):
     """Import agency exports (CSV or .xlsx)."""
-    results = app.import_files(home_of(ctx), files, "filings", exclusive=True, show_progress=not as_json)
+    results = app.import_files(home_of(ctx), files, "filings", exclusive=True, show_progress=not as_json,
+                               agency=(agency or "").strip() or None)
     print_import(results, as_json)
     exit_for(results)
 
@@ -46,7 +47,8 @@ def import_(ctx, files, as_json):
 def inspect(ctx, files, as_json):
     """Show how files would import (encoding, header, columns, counts, first rejects); store nothing."""
     from .. import store
-    from ..config import load_settings, resolve_home
+    from ..config import load_settings
+    from ..homes import resolve_home
     from ..importer import language
     from ..preview import inspect_file, render
     settings = load_settings(resolve_home(ctx.obj["home"]))

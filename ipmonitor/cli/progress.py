@@ -26,7 +26,7 @@ def _goal_line(label: str, g: dict) -> str:
 @click.pass_context
 def progress(ctx, year, as_of, as_json):
     """Progress against the year's goals."""
-    home = home_of(ctx)
+    home = home_of(ctx, create=False)
     with home.arrow():
         doc = app.progress(home, *app.resolve_period(home, year, as_of))
     if as_json:
@@ -52,7 +52,7 @@ def progress(ctx, year, as_of, as_json):
 @click.pass_context
 def signals(ctx, year, as_of, as_json):
     """Patterns worth a look (near-identical titles, design series, bursts): prompts, not verdicts."""
-    home = home_of(ctx)
+    home = home_of(ctx, create=False)
     with home.arrow():
         found = app.signals(home, *app.resolve_period(home, year, as_of))
     if as_json:
@@ -72,7 +72,7 @@ def signals(ctx, year, as_of, as_json):
 @click.pass_context
 def report(ctx, year, as_of, out):
     """Write the pages: overview, registry, each entity, data quality, weekly archive, JSON and CSV."""
-    home = home_of(ctx)
+    home = home_of(ctx, create=False)
     year, as_of = app.resolve_period(home, year, as_of)
     target = Path(out).resolve() if out else home.settings.path("reports")
     with home.arrow():

@@ -13,8 +13,8 @@ from jobs.runner import record
 from jobs.schedule import serve as run_server
 from jobs.status import status as build_status
 
-from .. import sources
-from ..config import resolve_home
+from .. import sources, words
+from ..homes import resolve_home
 from .common import home_of, json_option, print_json
 
 FETCH_WORDS = {"new": "new file inbox/{file} ({bytes} bytes)",
@@ -78,7 +78,7 @@ def status(ctx, as_json):
     from ..diskfull import DISK_FULL
     from ..errors import DatabaseError
     try:
-        home = home_of(ctx)
+        home = home_of(ctx, create=False)
     except DatabaseError as e:          # a full disk: show what is on it, read-only
         if str(e) != DISK_FULL:
             raise
@@ -100,6 +100,9 @@ def status(ctx, as_json):
             click.echo(f"{'':<8}last message: {j['message']}")
     if doc["disk"]["full"]:
         click.echo(f"disk: {DISK_FULL}")
+    for a in doc.get("agencies_overdue", []):
+        click.echo(words.say("agency.status_overdue", agency=a["agency"],
+                             last=a["last_at"] or words.say("agency.never")))
     c = doc["counts"]
     click.echo(f"filings {c['filings']}, rejected rows {c['rejects']}, subsidy claims {c['claims']}; "
                f"data last imported {doc['last_import_at'] or 'never'}")

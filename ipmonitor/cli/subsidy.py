@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from .. import ledger, subsidies, subsidy_import
+from .. import ledger, subsidies, subsidy_import, words
+from ..store import corrections
 from ..errors import VerifyFailed
 from .common import YEAR, date_option, exit_for, home_of, json_option, print_import, print_json
 
@@ -129,6 +130,11 @@ def import_(ctx, file, by, as_json):
     home = home_of(ctx)
     results = [subsidy_import.import_claims(home.db, home.settings, file, by=by)]
     print_import(results, as_json)
+    if not as_json and results[0].get("import_id") is not None:
+        for r in corrections.rejects(home.db, "subsidy", states=None):
+            if r["import_id"] == results[0]["import_id"]:
+                click.echo(f"  第 {r['line']} 行  {r['application_no'] or '-'}  "
+                           f"{words.reason(r['reason'], 'subsidy', default=r['reason'])}：{r['message']}")
     exit_for(results)
 
 
@@ -139,7 +145,7 @@ def import_(ctx, file, by, as_json):
 @click.pass_context
 def list_(ctx, year, state, as_json):
     """List claims with their state and amounts."""
-    home = home_of(ctx)
+    home = home_of(ctx, create=False)
     rows = subsidies.claims(home.db, year=year, state=state)
     if as_json:
         print_json(rows)
@@ -161,7 +167,7 @@ def list_(ctx, year, state, as_json):
 def verify(ctx, head, as_json):
     """Recompute the hash chain; print its head, or name the first event that does not match."""
     if head is not None:
-        found = subsidies.verify_head(home_of(ctx).db, head)
+        found = subsidies.verify_head(home_of(ctx, create=False).db, head)
         if as_json:
             print_json(found)
         elif found["ok"]:
@@ -172,7 +178,7 @@ def verify(ctx, head, as_json):
                 sys.exit(1)
             raise VerifyFailed(found["problem"])
         return
-    doc = subsidies.verify(home_of(ctx).db)
+    doc = subsidies.verify(home_of(ctx, create=False).db)
     if as_json:
         print_json(doc)
         if not doc["ok"]:

@@ -4,13 +4,14 @@ db.py opens the database, holds the first migration, transactions and `frame`
 (a query into a polars frame); the query modules, one per kind of record, add
 their own migrations when imported, in this order:
 records.py (imports, filings, registry, rejects, warnings), claims.py (the
-subsidy log), runs.py (job runs, fetch state), events.py (legal-status events).
+subsidy log), runs.py (job runs, fetch state), events.py (legal-status events), corrections.py
+(reject states, overrides, reverts, agencies).
 """
 
 from .db import (BUSY_TIMEOUT_MS, connect, connect_readonly, connect_snapshot, frame, migrations, transaction,
                  utc_now)
-from . import records, claims, runs, events  # noqa: E402  (registers the migrations, in order)
+from . import records, claims, runs, events, corrections  # noqa: E402  (registers the migrations, in order)
 
 __all__ = ["BUSY_TIMEOUT_MS", "connect", "connect_readonly", "connect_snapshot", "frame", "migrations",
            "transaction", "utc_now",
-           "records", "claims", "runs", "events"]
+           "records", "claims", "runs", "events", "corrections"]

@@ -138,9 +138,16 @@ def connect_snapshot(path: Path) -> Database:
     return Database(conn)
 
 
-def connect(path: Path) -> Database:
+def connect(path: Path, create: bool = True) -> Database:
     """Open (creating if needed) the database: WAL, busy timeout, foreign keys, migrated.
-    Readable by its owner only (0600)."""
+    Readable by its owner only (0600).
+
+    With `create` false a missing database is not made: an empty one in memory answers instead
+    (a command that only reads never creates a database)."""
+    if not create and not Path(path).exists():
+        db = Database(sqlite3.connect(":memory:", isolation_level=None))
+        migrations.apply(db)
+        return db
     _owner_only(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,

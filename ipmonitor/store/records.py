@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from ..filings import COLUMNS as FILING_COLUMNS
 from ..filings import FIELDS as FILING_FIELDS
 from ..merge import merge
+from . import corrections
 from .db import frame
 
 ENTITY_FIELDS = ("name", "name_key", "township", "aliases", "high_tech", "above_scale")
@@ -150,11 +151,14 @@ def save_entities(db: Database, import_id: int, entities: pl.DataFrame,
     incoming = entities.select("credit_code", *ENTITY_FIELDS)
     stored = _stored(db, "entities", "credit_code", ENTITY_FIELDS, incoming["credit_code"], incoming.schema)
     m = merge(incoming, stored, "credit_code", list(ENTITY_FIELDS))
-    _insert(db, "entities", m.new, {"import_id": import_id})
+    _insert(db, "entities", m.new, {"import_id": import_id, "first_import_id": import_id})
     _update(db, "entities", "credit_code", m.updated, {"import_id": import_id})
+    replaced = aliases["credit_code"].unique().sort()
+    corrections.save_alias_history(db, import_id, replaced.to_list())
     db.conn.executemany("DELETE FROM entity_aliases WHERE credit_code = ?",
-                        aliases.select("credit_code").unique().iter_rows())
-    _insert(db, "entity_aliases", aliases.select("credit_code", "alias", "alias_key"))
+                        ((c,) for c in replaced.to_list()))
+    _insert(db, "entity_aliases", aliases.select("credit_code", "alias", "alias_key"),
+            {"import_id": import_id})
     return m.new.height, m.updated.height
 
 
@@ -222,7 +226,7 @@ def history(db: Database, start: str, end: str) -> pl.DataFrame:
                i.imported_at AS changed_at, i.file AS file
         FROM filing_history h JOIN filings f USING (application_no)
         JOIN imports i ON i.id = h.replaced_by_import_id
-        WHERE f.filing_date BETWEEN ? AND ?
+        WHERE f.filing_date BETWEEN ? AND ? AND i.status != 'reverted'
         ORDER BY h.application_no, h.id""", (start, end), schema={"id": pl.Int64})
 
 
@@ -252,13 +256,18 @@ def history_changed_between(db: Database, start: str, end: str) -> pl.DataFrame:
         JOIN imports i ON i.id = h.replaced_by_import_id
         WHERE h.application_no IN (
             SELECT application_no FROM filing_history WHERE replaced_by_import_id IN (
-                SELECT id FROM imports WHERE imported_at >= ? AND imported_at < ?))
+                SELECT id FROM imports WHERE imported_at >= ? AND imported_at < ?
+                AND status != 'reverted'))
+          AND i.status != 'reverted'
         ORDER BY h.application_no, h.id""", (start, end), schema={"id": pl.Int64})
 
 
 def ever_granted(db: Database, granted_words) -> pl.DataFrame:
     """Every filing that some stored version shows granted (a granted status word or a grant
-    date), with the time of the first import that showed it (`first_seen_granted`, UTC ISO)."""
+    date), with what dates an undated grant (filings.md §4): of the first import that showed it
+    granted, the newest filing date among the rows it stored (`seen_newest`), the district's
+    date of that import (`seen_day`, null for imports made before it was kept) and its time
+    (`first_seen_granted`, UTC ISO). Versions an import that was taken back replaced do not count."""
     marks = ", ".join("?" * len(granted_words))
     granted = f"(status IN ({marks}) OR grant_date IS NOT NULL)"
     words = tuple(granted_words)
@@ -270,12 +279,16 @@ def ever_granted(db: Database, granted_words) -> pl.DataFrame:
                     words * 3, schema={"last_import_id": pl.Int64, "granted_now": pl.Int64})
     versions = pl.concat([
         filings.filter(pl.col("granted_now") == 1).select("application_no", import_id="last_import_id"),
-        frame(db, f"SELECT application_no, from_import_id AS import_id FROM filing_history WHERE {granted}",
+        frame(db, f"""SELECT application_no, from_import_id AS import_id FROM filing_history
+                      WHERE {granted} AND replaced_by_import_id NOT IN
+                            (SELECT id FROM imports WHERE status = 'reverted')""",
               words, schema={"import_id": pl.Int64})])
-    imports = frame(db, "SELECT id AS import_id, imported_at FROM imports", schema={"import_id": pl.Int64})
-    seen = (versions.join(imports, on="import_id").group_by("application_no")
-            .agg(pl.col("imported_at").min().alias("first_seen_granted")))
-    return filings.drop("last_import_id", "granted_now").join(seen, on="application_no")
+    imports = frame(db, "SELECT id AS import_id, imported_at AS first_seen_granted, "
+                        "newest_filing_date AS seen_newest, import_day AS seen_day FROM imports",
+                    schema={"import_id": pl.Int64})
+    first = (versions.group_by("application_no").agg(pl.col("import_id").min())
+             .join(imports, on="import_id").drop("import_id"))
+    return filings.drop("last_import_id", "granted_now").join(first, on="application_no")
 
 
 def claim_numbers(db: Database) -> pl.DataFrame:
