@@ -79,10 +79,10 @@ def test_one_file_that_breaks_never_blocks_the_others(home, monkeypatch):
     os.utime(folder / "a-first.csv", (1_000_000, 1_000_000))     # oldest: handled first
     real = app.import_data
 
-    def breaks_on_the_first(h, name, data, kind="filings"):
+    def breaks_on_the_first(h, name, data, kind="filings", **kw):
         if name == "a-first.csv":
             raise sqlite3.OperationalError("database or disk is full")
-        return real(h, name, data, kind)
+        return real(h, name, data, kind, **kw)
     monkeypatch.setattr(app, "import_data", breaks_on_the_first)
     h = app.open_home(home)
     try:
@@ -102,10 +102,10 @@ def test_a_file_that_grows_while_imported_loses_no_rows(home, tmp_path, monkeypa
     tail = big_csv(tmp_path / "tail.csv", 200, first=300).read_text(encoding="utf-8").split("\n", 1)[1]
     real = app.import_data
 
-    def writer_appends_meanwhile(h, name, data, kind="filings"):
+    def writer_appends_meanwhile(h, name, data, kind="filings", **kw):
         with open(path, "a", encoding="utf-8") as f:      # the agency's copy goes on writing
             f.write(tail)
-        return real(h, name, data, kind)
+        return real(h, name, data, kind, **kw)
     monkeypatch.setattr(app, "import_data", writer_appends_meanwhile)
     h = app.open_home(home)
     try:
