@@ -73,7 +73,8 @@ def status_versions(db: Database) -> pl.DataFrame:
     """Every stored version of every filing's status and grant date (`filing_history` and the
     current row), with the import that brought it: its id and `file_day` — the newest filing date
     among the rows that import stored, never later than the import's own day (filings.md §4).
-    `imported_at` is UTC; the caller turns it into the district's day."""
+    `imported_at` is UTC; the caller turns it into the district's day. Versions brought by an
+    import that was taken back (filings.md §7) do not count."""
     return frame(db, """
         WITH newest AS (
             SELECT s.import_id, max(f.filing_date) AS newest
@@ -83,7 +84,8 @@ def status_versions(db: Database) -> pl.DataFrame:
               UNION ALL SELECT application_no, status, grant_date, last_import_id FROM filings) v
         JOIN imports i ON i.id = v.import_id
         LEFT JOIN newest n ON n.import_id = v.import_id
-        WHERE v.status IS NOT NULL OR v.grant_date IS NOT NULL""", schema={"import_id": pl.Int64})
+        WHERE (v.status IS NOT NULL OR v.grant_date IS NOT NULL)
+          AND i.status IS NOT 'reverted'""", schema={"import_id": pl.Int64})
 
 
 FILING_COLUMNS = "application_no, type, filing_date, first_applicant, first_applicant_key, credit_code, title"
