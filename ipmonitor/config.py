@@ -18,6 +18,7 @@ CONFIG_NAME = "ipmonitor.toml"
 DB_NAME = "ipmonitor.db"
 
 JOB_NAMES = ("inbox", "fetch", "report", "backup")
+MAIL_JOB = "mail"             # only with [mail]; without every/cron it runs after each report run
 # Defaults of the scheduled jobs (jobs.md); each takes `every` or `cron`.
 JOB_DEFAULTS = {
     "inbox": {"every": "10m"},
@@ -69,6 +70,27 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Web:
+    """`[web]`: the pages over HTTP (ipmonitor.web) and the address people open."""
+    host: str | None = None          # None: no HTTP server (public_url alone is allowed)
+    port: int | None = None
+    public_url: str | None = None
+    users: dict[str, str] = field(default_factory=dict)   # user → hash from `web-password`
+
+
+@dataclass(frozen=True)
+class Mail:
+    """`[mail]`: the weekly mail (ipmonitor.mail). The password is read from `password_env` when sending."""
+    host: str
+    port: int
+    sender: str
+    to: tuple[str, ...]
+    user: str | None = None
+    password_env: str | None = None
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
 class SubsidyYear:
     budget: int | None = None
     rates: dict[str, int] | None = None   # None: no schedule for the year
@@ -93,6 +115,8 @@ class Settings:
     fee_alert_days: int = 60
     max_file_mb: int = MAX_FILE_MB
     agencies: Agencies = field(default_factory=lambda: Agencies())
+    web: Web = field(default_factory=Web)
+    mail: Mail | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -190,7 +214,7 @@ def _deadline(value, key: str) -> int:
 
 def _jobs(raw, timezone: str = "Asia/Shanghai") -> dict[str, Job]:
     raw = _table(raw, "jobs")
-    _only(raw, JOB_NAMES, "jobs")
+    _only(raw, (*JOB_NAMES, MAIL_JOB), "jobs")
     jobs = {}
     for name in JOB_NAMES:
         t = _table(raw.get(name, JOB_DEFAULTS[name]), f"jobs.{name}")
@@ -237,6 +261,99 @@ def _sources(raw) -> tuple[Source, ...]:
     return tuple(out)
 
 
+def _host_port(value, key: str, example: str) -> tuple[str, int]:
+    text = value if isinstance(value, str) else ""
+    host, colon, port = text.strip().rpartition(":")
+    host = host.strip()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535 or " " in host:
+        raise ConfigError(f"ipmonitor.toml 的 {key} = {value!r} 不是“地址:端口”（例如 {example}）")
+    return host, int(port)
+
+
+def _web(raw) -> Web:
+    from .web import parse_hash
+
+    t = _table(raw, "web")
+    _only(t, ("listen", "public_url", "users"), "web")
+    host = port = None
+    if "listen" in t:
+        host, port = _host_port(t["listen"], "[web] listen", '"0.0.0.0:8080"')
+    url = t.get("public_url")
+    if url is not None and (not isinstance(url, str) or not re.match(r"https?://[^\s/]+", url)):
+        raise ConfigError(f"ipmonitor.toml 的 [web] public_url = {url!r} 不是网址（例如 \"http://192.168.1.20:8080/\"）")
+    users = t.get("users", {})
+    if not isinstance(users, dict):
+        raise ConfigError('ipmonitor.toml 的 [web] users 应写成 { "用户名" = "密码散列" }'
+                          "（散列由 ipmonitor web-password 生成）")
+    for user, hashed in users.items():
+        if not user or ":" in user:
+            raise ConfigError(f"ipmonitor.toml 的 [web] users 中用户名 {user!r} 不能为空，也不能含冒号")
+        try:
+            parse_hash(hashed)
+        except (ValueError, TypeError):
+            raise ConfigError(f"ipmonitor.toml 的 [web] users 中用户 {user} 的密码散列无效："
+                              f"请用 ipmonitor web-password 生成后粘贴") from None
+    if users and host is None:
+        raise ConfigError("ipmonitor.toml 的 [web] users 需要同时设置 [web] listen")
+    return Web(host, port, url, dict(users))
+
+
+_ADDRESS = re.compile(r"^[^@\s<>,]+@[^@\s<>,]+$")
+
+
+def _address(value, key: str) -> str:
+    import email.utils
+    if not isinstance(value, str) or not _ADDRESS.match(email.utils.parseaddr(value)[1] or "-"):
+        raise ConfigError(f"ipmonitor.toml 的 {key} = {value!r} 不是邮件地址（例如 \"ipmonitor@kjj.example.gov.cn\"）")
+    return value.strip()
+
+
+def _mail(raw) -> Mail:
+    t = _table(raw, "mail")
+    _only(t, ("smtp", "from", "to", "user", "password_env", "starttls"), "mail")
+    if "smtp" not in t or "from" not in t or "to" not in t:
+        raise ConfigError("ipmonitor.toml 的 [mail] 需要 smtp（\"主机:端口\"）、from 和 to 三项")
+    host, port = _host_port(t["smtp"], "[mail] smtp", '"smtp.example.gov.cn:25"')
+    to = t["to"]
+    if isinstance(to, str):
+        to = [to]
+    if not isinstance(to, list) or not to:
+        raise ConfigError('ipmonitor.toml 的 [mail] to 应是收件人列表（例如 ["leader@example.gov.cn"]）')
+    user, env = t.get("user"), t.get("password_env")
+    for k, v in (("user", user), ("password_env", env)):
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            raise ConfigError(f"ipmonitor.toml 的 [mail] {k} = {v!r} 应是非空文字")
+    if env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
+        raise ConfigError(f"ipmonitor.toml 的 [mail] password_env = {env!r} 应是环境变量名"
+                          "（例如 \"IPMONITOR_SMTP_PASSWORD\"）")
+    if user is not None and env is None:
+        raise ConfigError("ipmonitor.toml 的 [mail] 设置了 user，还需要 password_env"
+                          "（存放密码的环境变量名；密码不写进配置文件）")
+    starttls = t.get("starttls", False)
+    if not isinstance(starttls, bool):
+        raise ConfigError(f"ipmonitor.toml 的 [mail] starttls = {starttls!r} 应是 true 或 false")
+    return Mail(host, port, _address(t["from"], "[mail] from"),
+                tuple(_address(a, "[mail] to") for a in to), user, env, starttls)
+
+
+def _mail_job(raw_jobs, mail: Mail | None, timezone: str) -> Job | None:
+    t = _table(raw_jobs, "jobs").get(MAIL_JOB)
+    if t is None:
+        return None if mail is None else Job(MAIL_JOB)
+    if mail is None:
+        raise ConfigError("ipmonitor.toml 有 [jobs.mail]，但没有 [mail]（smtp、from、to）")
+    t = _table(t, f"jobs.{MAIL_JOB}")
+    _only(t, ("every", "cron"), f"jobs.{MAIL_JOB}")
+    if "every" in t and "cron" in t:
+        raise ConfigError(f"jobs.{MAIL_JOB}: give either every or cron, not both")
+    every = parse_every(t["every"], f"jobs.{MAIL_JOB}.every") if "every" in t else None
+    key = f"jobs.{MAIL_JOB}.cron"
+    cron = check_cron(_str(t["cron"], key), key, timezone) if "cron" in t else None
+    return Job(MAIL_JOB, every, cron)
+
+
 def _subsidy(raw) -> dict[int, SubsidyYear]:
     years = {}
     for y, t in _table(raw, "subsidy").items():
@@ -272,7 +389,8 @@ def load_settings(home: Path) -> Settings:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(f"{path.name}: not valid TOML ({e})") from None
-    _only(raw, ("district", "goals", "jobs", "sources", "subsidy", "status", "import", "agencies"), CONFIG_NAME)
+    _only(raw, ("district", "goals", "jobs", "sources", "subsidy", "status", "import", "agencies", "web", "mail"),
+          CONFIG_NAME)
     status = _table(raw.get("status", {}), "status")
     _only(status, ("fee_alert_days",), "status")
     fee_alert_days = _int(status.get("fee_alert_days", 60), "status.fee_alert_days", 1)
@@ -288,16 +406,23 @@ def load_settings(home: Path) -> Settings:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"district.timezone: '{tz}' is not a known time zone") from None
     population = district.get("population")
+    mail = _mail(raw["mail"]) if "mail" in raw else None
+    jobs = _jobs(raw.get("jobs", {}), tz)
+    mail_job = _mail_job(raw.get("jobs", {}), mail, tz)
+    if mail_job is not None:
+        jobs[MAIL_JOB] = mail_job
     return Settings(
         home=home,
         district=_str(district.get("name", "本区"), "district.name"),
         timezone=tz,
         population=None if population is None else _int(population, "district.population", 1, MAX_POPULATION),
         goals=_goals(raw.get("goals", {})),
-        jobs=_jobs(raw.get("jobs", {}), tz),
+        jobs=jobs,
         sources=_sources(raw.get("sources", [])),
         subsidy=_subsidy(raw.get("subsidy", {})),
         fee_alert_days=fee_alert_days,
         max_file_mb=_int(imports.get("max_file_mb", MAX_FILE_MB), "import.max_file_mb", 1, 100_000),
         agencies=_agencies(raw.get("agencies", {})),
+        web=_web(raw.get("web", {})),
+        mail=mail,
     )

@@ -11,7 +11,9 @@
      ├── DatabaseError        exit 1: the database cannot be opened or migrated
      ├── ReportFailed         exit 1: the pages could not be built or published
      ├── BackupFailed         exit 1: a backup could not be written or did not verify
-     └── CorrectionRefused    exit 1: a revert, dismissal or override cannot be made as asked
+     ├── CorrectionRefused    exit 1: a revert, dismissal or override cannot be made as asked
+     ├── WebUnavailable       exit 2: `serve` cannot listen on [web] listen (port in use …)
+     └── MailFailed           exit 1: the weekly mail could not be sent (a failed run)
 
     FetchProblem              not an IpmonitorError: one HTTP attempt of `sources` went wrong;
      ├── FetchRetryable       worth another attempt (connection, timeout, 5xx; `.retry_after`)
@@ -95,3 +97,11 @@ class FetchRetryable(FetchProblem):
 
 class FetchFailed(FetchProblem):
     pass
+
+
+class WebUnavailable(IpmonitorError):
+    exit_code = 2
+
+
+class MailFailed(IpmonitorError):
+    """The SMTP server could not be reached or refused the mail; nothing was delivered."""

@@ -24,9 +24,9 @@ from ipmonitor.shown import shown
 from ipmonitor.store import runs
 
 from .context import Context, Result
-from . import backup, fetch, inbox, report
+from . import backup, fetch, inbox, mail, report
 
-JOBS = {"inbox": inbox.run, "fetch": fetch.run, "report": report.run, "backup": backup.run}
+JOBS = {"inbox": inbox.run, "fetch": fetch.run, "report": report.run, "backup": backup.run, "mail": mail.run}
 LOGGER = "ipmonitor.serve"
 PROGRESS_OPS = 1000           # SQLite VM steps between two checks of the abort flag
 
@@ -105,6 +105,12 @@ def record(home: app.Home, name: str, trigger: str, body, ctx: Context,
     return run_id, result
 
 
+def mails_after_report(settings) -> bool:
+    """`[mail]` without its own `[jobs.mail]` schedule: the mail follows each successful report run."""
+    job = settings.jobs.get("mail")
+    return job is not None and not (job.cron or job.every_seconds)
+
+
 class Runner:
     """Called by the scheduler (in its worker threads) with a job's name."""
 
@@ -151,7 +157,10 @@ class Runner:
                 self._active.pop(run_id, None)
             conn.set_progress_handler(None, 0)
         try:
-            record(home, name, trigger, JOBS[name], self.ctx, self.log, start, end)
+            _, result = record(home, name, trigger, JOBS[name], self.ctx, self.log, start, end)
+            if name == "report" and result.outcome == "ok" and mails_after_report(home.settings) \
+                    and not self.ctx.stop.is_set():
+                record(home, "mail", "after-report", JOBS["mail"], self.ctx, self.log, start, end)
         except Exception as e:              # noqa: BLE001 — the record itself failed
             self.log.error(f"job={name} run=- outcome=failed items=0 message=cannot record the run: {describe(e)}")
         finally:

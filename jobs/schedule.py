@@ -31,14 +31,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ipmonitor import clock, store
-from ipmonitor.config import JOB_NAMES, Job, Settings, load_settings
+from ipmonitor.config import Job, Settings, load_settings
 from ipmonitor.diskfull import DISK_FULL, is_disk_full
-from ipmonitor.errors import AlreadyRunning
+from ipmonitor.errors import AlreadyRunning, WebUnavailable
 from ipmonitor.inbox import ARCHIVE, INBOX, QUIET_SECONDS, REJECTED
 from ipmonitor.store import runs
+from ipmonitor.words import say
 
 from .context import Context
-from .runner import Runner, setup_logging
+from .runner import Runner, mails_after_report, setup_logging
 
 LOCK_NAME = "ipmonitor.lock"
 CATCH_UP = ("report", "backup")
@@ -56,7 +57,14 @@ def make_trigger(job: Job, tz):
 
 
 def describe_job(job: Job) -> str:
+    if not (job.cron or job.every_seconds):
+        return "after report"
     return f"cron {job.cron}" if job.cron else f"every {_interval(job.every_seconds)}"
+
+
+def scheduled(settings: Settings) -> list[str]:
+    """The jobs with a trigger of their own, in order (a mail without one follows the report)."""
+    return [name for name, job in settings.jobs.items() if job.cron or job.every_seconds]
 
 
 def _interval(seconds: int) -> str:
@@ -79,6 +87,8 @@ def next_run(job: Job, tz, last_start: dt.datetime | None, now: dt.datetime) -> 
     last start, or now when that has passed)."""
     if job.cron:
         return make_trigger(job, tz).get_next_fire_time(None, now)
+    if not job.every_seconds:
+        return None
     if last_start is None:
         return now
     return max(now, last_start + dt.timedelta(seconds=job.every_seconds)).astimezone(tz)
@@ -91,7 +101,7 @@ def parse_time(text: str | None) -> dt.datetime | None:
 def first_runs(settings: Settings, last_ok: dict, now: dt.datetime) -> dict[str, tuple[dt.datetime, str]]:
     """{job: (first run time, why)} for the jobs that run soon after start."""
     out = {}
-    for i, name in enumerate(JOB_NAMES):
+    for i, name in enumerate(scheduled(settings)):
         job = settings.jobs[name]
         soon = now + dt.timedelta(seconds=FIRST_RUN_DELAY + 0.25 * i)
         if job.every_seconds:
@@ -108,8 +118,8 @@ def first_runs(settings: Settings, last_ok: dict, now: dt.datetime) -> dict[str,
 def build_scheduler(settings: Settings, runner: Runner, first: dict) -> BackgroundScheduler:
     tz = settings.tz
     sched = BackgroundScheduler(timezone=tz, job_defaults=dict(JOB_DEFAULTS),
-                                executors={"default": ThreadPoolExecutor(len(JOB_NAMES))})
-    for name in JOB_NAMES:
+                                executors={"default": ThreadPoolExecutor(len(settings.jobs))})
+    for name in scheduled(settings):
         extra = {"next_run_time": first[name][0]} if name in first else {}
         sched.add_job(runner.run, make_trigger(settings.jobs[name], tz), args=(name,), id=name,
                       name=name, **extra)
@@ -205,7 +215,7 @@ def _serve(settings: Settings, inbox_quiet: float, stop_grace: float) -> int:
         db = store.connect(settings.db_path)      # migrate once, before any job thread opens its own
         try:
             last_ok = {name: parse_time((runs.last_run(db, name, ("ok",)) or {}).get("started_at"))
-                       for name in JOB_NAMES}
+                       for name in settings.jobs}
             closed = runs.close_orphans(db, _alive)
         finally:
             db.conn.close()
@@ -214,6 +224,7 @@ def _serve(settings: Settings, inbox_quiet: float, stop_grace: float) -> int:
             raise
         log.error(f"server starting on a full disk: {DISK_FULL}")
 
+    web = start_web(settings, log)            # before anything else starts: a taken port stops here
     stop = threading.Event()
     signalled: list[float] = []
 
@@ -236,15 +247,44 @@ def _serve(settings: Settings, inbox_quiet: float, stop_grace: float) -> int:
             why = first.get(job.id, (None, "schedule"))[1]
             log.info(f"job={job.id} schedule=\"{describe_job(settings.jobs[job.id])}\" "
                      f"next={job.next_run_time.isoformat(timespec='seconds')} ({why})")
+        if mails_after_report(settings):
+            log.info('job=mail schedule="after report" next=after each successful report run')
         while not stop.wait(0.5):
             pass
         t0 = signalled[0] if signalled else time.monotonic()
         log.info(f"stopping: no new runs; {runner.busy()} job(s) running")
         sched.shutdown(wait=False)
+        if web is not None:
+            web.close(timeout=1.0)
+            web = None
         return _drain(runner, log, t0, stop_grace)
     finally:
+        if web is not None:
+            web.close(timeout=1.0)
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def start_web(settings: Settings, log: logging.Logger):
+    """The pages over HTTP when `[web] listen` is set; a port that cannot be had stops `serve` (exit 2)."""
+    w = settings.web
+    if not w.host:
+        return None
+    from ipmonitor.web import PagesApp, WebServer
+
+    app = PagesApp(settings.path("reports"), w.users, getattr(settings, "language", "zh-CN"))
+    try:
+        server = WebServer(app, w.host, w.port, log=log)
+    except OSError as e:
+        lang = getattr(settings, "language", "zh-CN")
+        key = {errno.EADDRINUSE: "web.port_taken", errno.EACCES: "web.port_denied",
+               errno.EADDRNOTAVAIL: "web.no_address"}.get(e.errno)
+        why = say(key, lang) if key else (e.strerror or str(e))
+        raise WebUnavailable(say("web.unavailable", lang, where=f"{w.host}:{w.port}", why=why)) from None
+    server.start()
+    log.info(f"web listening on http://{w.host}:{server.port}/ folder={settings.path('reports')}"
+             f" users={len(w.users)}")
+    return server
 
 
 def _drain(runner: Runner, log: logging.Logger, t0: float, stop_grace: float) -> int:

@@ -70,7 +70,7 @@ for command in (
     patents.events, patents.patents,
     demo.demo_command,
     subsidy.subsidy,
-    serve.serve, serve.fetch, serve.status,
+    serve.serve, serve.fetch, serve.status, serve.mail, serve.web_password,
     progress.report,
 ):
     main.add_command(command)

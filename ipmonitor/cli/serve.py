@@ -1,20 +1,25 @@
-"""`ipmonitor serve`, `fetch` and `status`: the scheduled server and its by-hand companions (over `jobs`)."""
+"""`ipmonitor serve`, `fetch`, `status`, `mail`, `web-password`: the scheduled server and its by-hand companions."""
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import sys
 
 import click
 
+from jobs import mail as mail_job
 from jobs.context import Context, Result
 from jobs.runner import record
 from jobs.schedule import serve as run_server
 from jobs.status import status as build_status
 
 from .. import sources, words
+from ..errors import UsageError
 from ..homes import resolve_home
+from ..web import hash_password
+from ..words import say
 from .common import home_of, json_option, print_json
 
 FETCH_WORDS = {"new": "new file inbox/{file} ({bytes} bytes)",
@@ -31,7 +36,7 @@ FETCH_WORDS = {"new": "new file inbox/{file} ({bytes} bytes)",
                                       "database work is interrupted and rolled back.")
 @click.pass_context
 def serve(ctx, inbox_quiet, stop_grace):
-    """Run the scheduled jobs (inbox, fetch, report, backup) until SIGTERM or Ctrl-C."""
+    """Run the scheduled jobs (inbox, fetch, report, backup, mail) and the [web] server until SIGTERM or Ctrl-C."""
     code = run_server(resolve_home(ctx.obj["home"]), inbox_quiet=inbox_quiet, stop_grace=stop_grace)
     # The server has closed its databases and logged "server stopped"; leave without the interpreter's
     # teardown (a second or more on a busy machine) so that a stop stays within its 10 seconds.
@@ -106,3 +111,41 @@ def status(ctx, as_json):
     c = doc["counts"]
     click.echo(f"filings {c['filings']}, rejected rows {c['rejects']}, subsidy claims {c['claims']}; "
                f"data last imported {doc['last_import_at'] or 'never'}")
+
+
+MIN_PASSWORD = 8
+
+
+@click.command("web-password")
+def web_password():
+    """Print a password hash for [web] users: type the password twice (hidden), or pipe it in."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(say("web.password.prompt"))
+        if len(first) >= MIN_PASSWORD and getpass.getpass(say("web.password.again")) != first:
+            raise UsageError(say("web.password.mismatch"))
+    else:
+        first = sys.stdin.readline().rstrip("\r\n")
+    if len(first) < MIN_PASSWORD:
+        raise UsageError(say("web.password.short", n=MIN_PASSWORD))
+    click.echo(hash_password(first))
+    click.echo(say("web.password.hint"), err=True)
+
+
+@click.command("mail")
+@json_option
+@click.pass_context
+def mail(ctx, as_json):
+    """Send the weekly mail ([mail]) now, as a recorded run; exit 1 when it could not be sent."""
+    home = home_of(ctx)
+    if home.settings.mail is None:
+        raise UsageError(say("mail.no_settings"))
+    run_id, result = record(home, "mail", "manual", mail_job.run, Context())
+    if as_json:
+        print_json({"run": run_id, "outcome": result.outcome, "recipients": result.items,
+                    "message": result.message})
+    elif result.outcome == "failed":
+        click.echo(f"ipmonitor: {result.message}", err=True)
+    else:
+        click.echo(result.message)
+    if result.outcome == "failed":
+        sys.exit(1)
