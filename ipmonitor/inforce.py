@@ -13,6 +13,7 @@ from . import lifecycle, words
 from .events import KIND_ZH
 from .pagedata import grouped_rows
 from .progress import attribute
+from .store import corrections as corrections_store
 from .store import events as events_store
 
 __all__ = ["Holdings", "KIND_ZH", "load", "page", "timelines"]
@@ -44,7 +45,8 @@ def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame, every_fili
     events = lifecycle.combine(listed, by_status)
     stored = (events_store.all_filings(db) if every_filing
               else events_store.filings_of(db, events["application_no"].unique().sort()))
-    filings = attribute(stored, entities, aliases).join(names, on="entity", how="left")
+    filings = (attribute(stored, entities, aliases, corrections_store.overrides(db))
+               .join(names, on="entity", how="left"))
     return Holdings(filings, events, events_store.unmatched_events(db),
                     settings.population, getattr(settings, "fee_alert_days", lifecycle.FEE_ALERT_DAYS))
 

@@ -81,8 +81,10 @@ def status_events(versions: pl.DataFrame, tz: str) -> pl.DataFrame:
         return pl.DataFrame(schema=EVENT_SCHEMA)
     local_day = (pl.col("imported_at").str.to_datetime(time_zone="UTC")
                  .dt.convert_time_zone(tz).dt.date())
+    day = (pl.coalesce(pl.col("day").str.to_date(strict=False), local_day) if "day" in versions.columns
+           else local_day)
     v = (versions.with_columns(
-            file_day=pl.min_horizontal(pl.col("newest").str.to_date(strict=False), local_day),
+            file_day=pl.min_horizontal(pl.col("newest").str.to_date(strict=False), day),
             grant=pl.col("grant_date").str.to_date(strict=False),
             kind=status_kind(pl.col("status")).fill_null("other"))
          .sort("application_no", "import_id"))

@@ -211,3 +211,19 @@ def test_undated_grant_of_an_export_is_dated_by_its_newest_filing(home, cli):
     q = cli.json("progress", "--year", "2013", "--as-of", "2013-04-01")["quality"]
     assert (q["grants"]["invention"], q["valid_inventions"]) == (1, 1)
     assert cli.json("patents", "--as-of", "2013-04-01")["granted_in_year"]["invention"] == 1
+
+
+def test_an_override_and_a_revert_reach_the_patents_in_force(district, cli):
+    cli("attribute", INV, "--none", "--why", "外县同名企业")
+    d = cli.json("patents", "--as-of", "2014-12-31")
+    assert d["in_force"] == {"invention": 0, "utility_model": 1, "design": 0}
+    cli("attribute", DES, "--to", HUAYU, "--why", "设计人为该企业员工，职务设计")
+    assert cli.json("patents", "--as-of", "2014-12-31")["in_force"]["design"] == 1
+    # an agency export that says 授权 for the invention, then taken back: its grant goes with it
+    cli("attribute", INV, "--clear", "--why", "核实为本区企业")
+    write(district / "g.csv", csv_text([["申请号", "申请日", "申请人", "法律状态"],
+                                        ["201310000002.6", "2013-05-02", "宿迁华宇机械有限公司", "授权"]]))
+    (f,) = cli.json("import", district / "g.csv")["files"]
+    assert cli.json("patents", "--as-of", "2014-12-31")["in_force"]["invention"] == 2
+    cli("imports", "revert", f["import_id"], "--why", "误导入")
+    assert cli.json("patents", "--as-of", "2014-12-31")["in_force"]["invention"] == 1

@@ -57,35 +57,32 @@ def count_unmatched(db: Database, events: pl.DataFrame) -> int:
 
 def events(db: Database) -> pl.DataFrame:
     """Every stored event, in the order it happened (date, then as stored)."""
-    return frame(db, "SELECT id, application_no, event_date, words, kind, detail FROM legal_events "
-                     "ORDER BY application_no, event_date, id", schema={"id": pl.Int64})
+    return frame(db, "SELECT e.id, e.application_no, e.event_date, e.words, e.kind, e.detail "
+                     "FROM legal_events e JOIN imports i ON i.id = e.import_id WHERE i.status != 'reverted' "
+                     "ORDER BY e.application_no, e.event_date, e.id", schema={"id": pl.Int64})
 
 
 def unmatched_events(db: Database) -> pl.DataFrame:
     """The stored events whose number no import has stored as a filing, oldest first."""
     return frame(db, "SELECT e.application_no, e.event_date, e.words, i.file FROM legal_events e "
-                     "JOIN imports i ON i.id = e.import_id WHERE NOT EXISTS "
+                     "JOIN imports i ON i.id = e.import_id WHERE i.status != 'reverted' AND NOT EXISTS "
                      "(SELECT 1 FROM filings f WHERE f.application_no = e.application_no) "
                      "ORDER BY e.event_date, e.application_no, e.id")
 
 
 def status_versions(db: Database) -> pl.DataFrame:
     """Every stored version of every filing's status and grant date (`filing_history` and the
-    current row), with the import that brought it: its id and `file_day` — the newest filing date
-    among the rows that import stored, never later than the import's own day (filings.md §4).
-    `imported_at` is UTC; the caller turns it into the district's day. Versions brought by an
-    import that was taken back (filings.md §7) do not count."""
+    current row) that an import still in force brought, with that import: its id, `newest` (the
+    newest filing date among the rows it stored) and `day` (the district's date of the import,
+    null for imports made before it was kept; `imported_at`, UTC, stands in)."""
     return frame(db, """
-        WITH newest AS (
-            SELECT s.import_id, max(f.filing_date) AS newest
-            FROM filing_sources s JOIN filings f USING (application_no) GROUP BY s.import_id)
-        SELECT v.application_no, v.status, v.grant_date, v.import_id, i.imported_at, n.newest
+        SELECT v.application_no, v.status, v.grant_date, v.import_id, i.imported_at,
+               i.newest_filing_date AS newest, i.import_day AS day
         FROM (SELECT application_no, status, grant_date, from_import_id AS import_id FROM filing_history
               UNION ALL SELECT application_no, status, grant_date, last_import_id FROM filings) v
         JOIN imports i ON i.id = v.import_id
-        LEFT JOIN newest n ON n.import_id = v.import_id
-        WHERE (v.status IS NOT NULL OR v.grant_date IS NOT NULL)
-          AND i.status IS NOT 'reverted'""", schema={"import_id": pl.Int64})
+        WHERE (v.status IS NOT NULL OR v.grant_date IS NOT NULL) AND i.status != 'reverted'""",
+                 schema={"import_id": pl.Int64})
 
 
 FILING_COLUMNS = "application_no, type, filing_date, first_applicant, first_applicant_key, credit_code, title"
