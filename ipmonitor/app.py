@@ -21,8 +21,9 @@ from .filings import COLUMNS, GRANTED_WORDS
 from .importer import import_data as _import_data, import_file
 from .indicators import grant_day, indicators
 from .progress import attribute, measure, year_window
+from .pace import add_later_keys
 from .signals import find_signals
-from .store import corrections, records
+from .store import corrections, failures, records
 from .store.records import claim_numbers
 
 
@@ -77,11 +78,14 @@ def import_files(home: Home, paths, kind: str = "filings", exclusive: bool = Fal
     with bar(3 * len(paths), words.say("progress.import"), show_progress) as b:
         for p in map(Path, paths):
             if kind == "events" or (kind == "auto" and is_events_path(p)):
-                out.append(import_events(home.db, home.settings, p, home.today()))
+                r, k = import_events(home.db, home.settings, p, home.today()), "events"
                 b.update(3)
             else:
-                out.append(import_file(home.db, home.settings, p, "filings" if kind == "auto" else kind,
-                                       home.today(), bulk=bulk, bar=b, agency=agency))
+                k = "filings" if kind == "auto" else kind
+                r = import_file(home.db, home.settings, p, k, home.today(), bulk=bulk, bar=b, agency=agency)
+            if r["status"] == "failed" and r["sha256"] is not None:   # read but not imported: for the quality page
+                failures.note(home.db, k, r["file"], r["sha256"], r["error"], store.utc_now())
+            out.append(r)
     return out
 
 
@@ -112,7 +116,7 @@ def resolve_period(home: Home, year: int | None, as_of: dt.date | None) -> tuple
     """--year defaults to the year of --as-of, else this year; --as-of defaults to today."""
     today = home.today()
     if year is not None and not 1900 <= year <= 2999:
-        raise UsageError(f"--year {year} is not a plausible year")
+        raise UsageError(words.say("error.year", year=year))
     return (year if year is not None else (as_of or today).year), (as_of or today)
 
 
@@ -147,6 +151,7 @@ def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
                   goals=home.settings.goals, filings=filings, entities=entities,
                   rejected=corrections.open_reject_count(home.db))
     counted = filings.filter(pl.col("entity").is_not_null() & (pl.col("filing_date") >= start.isoformat()))
+    add_later_keys(doc, home.settings.goals.get(year), earlier)
     granted = grants(home, reg)
     doc["quality"] = indicators(
         year=year, as_of=as_of, population=home.settings.population, counted=counted, entities=entities,

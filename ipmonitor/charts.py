@@ -12,9 +12,18 @@ import math
 
 from markupsafe import Markup, escape
 
+from .filters import week_zh
+from .pace import whole
+
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
 INK, MUTED, GRID = "#1f2937", "#6b7280", "#d1d5db"
 MAIN, ACCENT, THIRD = "#1d4ed8", "#b45309", "#047857"
+
+
+# Chart text is never smaller than MIN_FONT user units, and a chart is never drawn narrower than its
+# viewBox (on a phone it scrolls sideways inside .chart-wrap), so its text is ≥ 11 CSS px anywhere.
+MIN_FONT = 11
+CLOSE = "</svg></div>"
 
 
 def _n(x: float) -> str:
@@ -54,8 +63,8 @@ def _patterns(pid: str) -> str:
 
 
 def _open(pid: str, w: int, h: int, title: str, desc: str) -> str:
-    return (f'<svg id="{pid}" class="chart" role="img" aria-labelledby="{pid}-t {pid}-d" '
-            f'viewBox="0 0 {w} {h}" preserveAspectRatio="xMidYMid meet" font-family="{FONT}" '
+    return (f'<div class="chart-wrap"><svg id="{pid}" class="chart" role="img" aria-labelledby="{pid}-t {pid}-d" '
+            f'viewBox="0 0 {w} {h}" style="--w: {w}px" preserveAspectRatio="xMidYMid meet" font-family="{FONT}" '
             f'xmlns="http://www.w3.org/2000/svg"><title id="{pid}-t">{escape(title)}</title>'
             f'<desc id="{pid}-d">{escape(desc)}</desc>')
 
@@ -68,7 +77,7 @@ def _y_axis(parts: list, top: float, left: float, width: float, height: float, y
         parts.append(f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + width)}" y2="{_n(y)}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
         parts.append(_text(left - 6, y + 4, _num(int(v) if v == int(v) else v), anchor="end",
-                           size=10, fill=MUTED))
+                           size=MIN_FONT, fill=MUTED))
         v += step
 
 
@@ -85,7 +94,7 @@ def cumulative(pid: str, *, year: int, as_of: dt.date, points: list[tuple[dt.dat
     y = lambda v: top + ph - ph * v / ymax
     title = (f"{label}累计：截至{as_of.month}月{as_of.day}日 {count:,} 件"
              + (f"，全年目标 {goal:,} 件" if goal is not None else "，未设目标")
-             + (f"，按当前速度预计全年 {_num(projected)} 件" if projected is not None else ""))
+             + (f"，按当前速度预计全年 {whole(projected):,} 件" if projected is not None else ""))
     desc = "实线为实际累计（每周末一个点），虚线为目标线（均匀完成全年目标），点线为按当前速度的预计。"
     parts = [_open(pid, W, H, title, desc)]
     _y_axis(parts, top, left, pw, ph, ymax, step)
@@ -93,7 +102,7 @@ def cumulative(pid: str, *, year: int, as_of: dt.date, points: list[tuple[dt.dat
         mx = x(dt.date(year, m, 1))
         parts.append(f'<line x1="{_n(mx)}" y1="{_n(top + ph)}" x2="{_n(mx)}" y2="{_n(top + ph + 4)}" '
                      f'stroke="{MUTED}"/>')
-        parts.append(_text(mx + pw / 24, top + ph + 16, f"{m}月", anchor="middle", size=10, fill=MUTED))
+        parts.append(_text(mx + pw / 24, top + ph + 16, f"{m}月", anchor="middle", size=MIN_FONT, fill=MUTED))
     # legend: the line styles with words
     lg = [("实际", f'stroke="{MAIN}" stroke-width="3"'),
           ("目标线", f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="7 4"'),
@@ -115,7 +124,7 @@ def cumulative(pid: str, *, year: int, as_of: dt.date, points: list[tuple[dt.dat
             py = y(projected) + 4
             if goal is not None and abs(py - (y(goal) + 4)) < 13:
                 py += 13 if projected < goal else -13
-            parts.append(_text(x(end) + 6, py, f"预计 {_num(projected)}", size=11, fill=MAIN))
+            parts.append(_text(x(end) + 6, py, f"预计 {whole(projected):,}", size=11, fill=MAIN))
         parts.append(f'<polyline points="{path}" fill="none" stroke="{MAIN}" stroke-width="3" '
                      f'stroke-linejoin="round"/>')
         for d, v in points:
@@ -124,7 +133,7 @@ def cumulative(pid: str, *, year: int, as_of: dt.date, points: list[tuple[dt.dat
         parts.append(_text(ax, y(count) - 8, f"{count:,}", anchor="middle", size=12, weight="bold"))
         parts.append(f'<line x1="{_n(ax)}" y1="{top}" x2="{_n(ax)}" y2="{_n(top + ph)}" stroke="{MUTED}" '
                      f'stroke-width="1" stroke-dasharray="1 2"/>')
-    parts.append("</svg>")
+    parts.append(CLOSE)
     return Markup("".join(parts))
 
 
@@ -153,30 +162,33 @@ def weekly_bars(pid: str, weeks: list[dict]) -> Markup:
         h_all, h_inv = ph * w["new"] / ymax, ph * w["invention_new"] / ymax
         if h_all:
             parts.append(f'<rect x="{_n(bx)}" y="{_n(top + ph - h_all)}" width="{_n(bw)}" '
-                         f'height="{_n(h_all)}" fill="{MAIN}"><title>{escape(w["week"])}：{w["new"]} 件，'
+                         f'height="{_n(h_all)}" fill="{MAIN}"><title>{escape(week_zh(w["week"]))}：{w["new"]} 件，'
                          f'其中发明 {w["invention_new"]} 件</title></rect>')
         if h_inv:
             parts.append(f'<rect x="{_n(bx)}" y="{_n(top + ph - h_inv)}" width="{_n(bw)}" '
                          f'height="{_n(h_inv)}" fill="url(#{pid}-hatch)" stroke="{ACCENT}" stroke-width="0.5"/>')
         if i % every == 0:
-            parts.append(_text(bx + bw / 2, top + ph + 16, w["week"][-3:], anchor="middle", size=10, fill=MUTED))
-    parts.append("</svg>")
+            parts.append(_text(bx + bw / 2, top + ph + 16, f"第{int(w['week'][-2:])}周",
+                               anchor="middle", size=MIN_FONT, fill=MUTED))
+    parts.append(CLOSE)
     return Markup("".join(parts))
 
 
 def hbars(pid: str, rows: list[tuple[str, int, int | None]], *, title: str, part_word: str | None = None,
-          styles: list[str] | None = None) -> Markup:
+          styles: list[str] | None = None, goals: list[tuple[int | None, str]] | None = None) -> Markup:
     """Horizontal bars, one per (label, value, part); `part` (e.g. inventions) is drawn hatched inside.
 
     `styles` gives each bar its own fill ('solid', 'hatch', 'dots') when bars stand for different
-    kinds, so a black-and-white print still tells them apart.
+    kinds, so a black-and-white print still tells them apart. `goals` gives each bar its
+    (goal, status in words): a dashed mark at the goal and the words after the number.
     """
-    label_w, left_pad, right = 100, 6, 100
-    W, row_h, top = 460, 26, 8
+    label_w, left_pad, right = 100, 6, (200 if goals else 100)
+    W, row_h, top = 460 + (100 if goals else 0), 26, 8
     H = top + row_h * max(len(rows), 1) + 8
     pw = W - label_w - left_pad - right
-    vmax = max((r[1] for r in rows), default=0) or 1
-    desc = "条形长度为件数" + (f"，斜线部分为其中的{part_word}" if part_word else "") + "。"
+    vmax = max([r[1] for r in rows] + [g[0] for g in goals or [] if g[0]], default=0) or 1
+    desc = ("条形长度为件数" + (f"，斜线部分为其中的{part_word}" if part_word else "")
+            + ("，竖虚线为该镇街的全年目标" if goals else "") + "。")
     parts = [_open(pid, W, H, title, desc), _patterns(pid)]
     fills = {"solid": f'fill="{MAIN}"', "hatch": f'fill="url(#{pid}-hatch)" stroke="{ACCENT}"',
              "dots": f'fill="url(#{pid}-dots)" stroke="{THIRD}"'}
@@ -193,6 +205,12 @@ def hbars(pid: str, rows: list[tuple[str, int, int | None]], *, title: str, part
             parts.append(f'<rect x="{bx}" y="{y0 + 4}" width="{_n(pw * part / vmax)}" height="{row_h - 8}" '
                          f'fill="url(#{pid}-hatch)" stroke="{ACCENT}" stroke-width="0.5"/>')
         words = f"{value:,}" + (f"（{part_word} {part:,}）" if part_word and part is not None else "")
-        parts.append(_text(bx + w + 6, y0 + 17, words, size=11))
-    parts.append("</svg>")
+        goal, status = (goals[i] if goals and i < len(goals) else (None, ""))
+        if goal:
+            gx = bx + pw * goal / vmax
+            parts.append(f'<line x1="{_n(gx)}" y1="{y0 + 1}" x2="{_n(gx)}" y2="{y0 + row_h - 1}" stroke="{INK}" '
+                         f'stroke-width="1.5" stroke-dasharray="3 2"/>')
+            words += f" / 目标 {goal:,} {status}"
+        parts.append(_text(max(bx + w, bx + pw * (goal or 0) / vmax) + 6, y0 + 17, words, size=11))
+    parts.append(CLOSE)
     return Markup("".join(parts))

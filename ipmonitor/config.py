@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import words
 from .errors import ConfigError
 
 CONFIG_NAME = "ipmonitor.toml"
 DB_NAME = "ipmonitor.db"
 
+LANGUAGES = ("zh-CN", "en")
 JOB_NAMES = ("inbox", "fetch", "report", "backup")
 MAIL_JOB = "mail"             # only with [mail]; without every/cron it runs after each report run
 # Defaults of the scheduled jobs (jobs.md); each takes `every` or `cron`.
@@ -50,6 +52,7 @@ FETCH_DEADLINE = 300               # default of [jobs.fetch] deadline, seconds p
 class Goal:
     filings: int | None = None
     invention: int | None = None
+    townships: dict[str, int] = field(default_factory=dict)   # township name → goal for all filings
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class Settings:
     home: Path
     district: str = "本区"
     timezone: str = "Asia/Shanghai"
+    language: str = "zh-CN"          # or "en"
+    bureau: str | None = None        # the issuing body on printed pages
     population: int | None = None
     goals: dict[int, Goal] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
@@ -137,18 +142,18 @@ class Settings:
 def parse_every(text: str, key: str, maximum: int = MAX_EVERY) -> int:
     m = _EVERY.match(str(text))
     if not m or int(m.group(1)) == 0 or len(m.group(1)) > 9:
-        raise ConfigError(f"{key}: '{text}' is not an interval like \"30s\", \"10m\", \"2h\"")
+        raise ConfigError(words.say("error.config.every", setting=key, text=text))
     seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
     if seconds > maximum:
-        raise ConfigError(f"{key}: '{text}' is longer than {maximum // 86400} days")
+        raise ConfigError(words.say("error.config.every_long", setting=key, text=text, days=maximum // 86400))
     return seconds
 
 
 def _int(value, key: str, minimum: int = 0, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{key}: expected a whole number ≥ {minimum}, got {value!r}")
+        raise ConfigError(words.say("error.config.int", setting=key, minimum=minimum, value=repr(value)))
     if maximum is not None and value > maximum:
-        raise ConfigError(f"{key}: {value} is more than {maximum:,}, the most this can be")
+        raise ConfigError(words.say("error.config.int_max", setting=key, value=value, maximum=maximum))
     return value
 
 
@@ -158,40 +163,40 @@ def check_cron(cron: str, key: str, timezone: str = "Asia/Shanghai") -> str:
 
     from apscheduler.triggers.cron import CronTrigger
     if len(cron.split()) != 5:
-        raise ConfigError(f"{key}: '{cron}' is not a 5-field crontab line")
+        raise ConfigError(words.say("error.config.cron_fields", setting=key, cron=cron))
     try:
         trigger = CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
     except ValueError as e:
-        raise ConfigError(f"{key}: '{cron}' is not valid ({e})") from None
+        raise ConfigError(words.say("error.config.cron", setting=key, cron=cron, why=e)) from None
     from . import clock
     now = clock.now(ZoneInfo(timezone))
     fire = trigger.get_next_fire_time(None, now)
     if fire is None or fire > now + dt.timedelta(days=366 * CRON_HORIZON_YEARS):
-        raise ConfigError(f"{key}: '{cron}' never fires (no such date within {CRON_HORIZON_YEARS} years)")
+        raise ConfigError(words.say("error.config.cron_never", setting=key, cron=cron, years=CRON_HORIZON_YEARS))
     return cron
 
 
 def _str(value, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{key}: expected a non-empty text, got {value!r}")
+        raise ConfigError(words.say("error.config.str", setting=key, value=repr(value)))
     return value
 
 
 def _table(value, key: str) -> dict:
     if not isinstance(value, dict):
-        raise ConfigError(f"{key}: expected a table, got {value!r}")
+        raise ConfigError(words.say("error.config.table", setting=key, value=repr(value)))
     return value
 
 
 def _only(table: dict, allowed, key: str) -> None:
     for k in table:
         if k not in allowed:
-            raise ConfigError(f"{key}.{k}: unknown key (allowed: {', '.join(allowed)})")
+            raise ConfigError(words.say("error.config.unknown_key", setting=f"{key}.{k}", allowed=", ".join(allowed)))
 
 
 def _year(k: str, key: str) -> int:
     if not re.fullmatch(r"(19|20)\d\d", str(k)):
-        raise ConfigError(f"{key}.{k}: expected a year such as {key}.2013")
+        raise ConfigError(words.say("error.config.year", setting=f"{key}.{k}", example=f"{key}.2013"))
     return int(k)
 
 
@@ -200,9 +205,11 @@ def _goals(raw) -> dict[int, Goal]:
     for y, t in _table(raw, "goals").items():
         key = f"goals.{y}"
         year = _year(y, "goals")
-        _only(_table(t, key), ("filings", "invention"), key)
+        _only(_table(t, key), ("filings", "invention", "townships"), key)
+        towns = {_str(name, f"{key}.townships"): _int(n, f"{key}.townships.{name}", 0, MAX_GOAL)
+                 for name, n in _table(t.get("townships", {}), f"{key}.townships").items()}
         goals[year] = Goal(*(None if t.get(k) is None else _int(t[k], f"{key}.{k}", 0, MAX_GOAL)
-                             for k in ("filings", "invention")))
+                             for k in ("filings", "invention")), towns)
     return goals
 
 
@@ -221,7 +228,7 @@ def _jobs(raw, timezone: str = "Asia/Shanghai") -> dict[str, Job]:
         key = f"jobs.{name}"
         _only(t, ("every", "cron", "keep", "deadline") if name == "fetch" else ("every", "cron", "keep"), key)
         if "every" in t and "cron" in t:
-            raise ConfigError(f"{key}: give either every or cron, not both")
+            raise ConfigError(words.say("error.config.every_and_cron", setting=key))
         if "every" not in t and "cron" not in t:
             t = {**JOB_DEFAULTS[name], **t}
         every = parse_every(t["every"], f"{key}.every") if "every" in t else None
@@ -238,22 +245,22 @@ def _jobs(raw, timezone: str = "Asia/Shanghai") -> dict[str, Job]:
 
 def _sources(raw) -> tuple[Source, ...]:
     if not isinstance(raw, list):
-        raise ConfigError("sources: expected [[sources]] tables")
+        raise ConfigError(words.say("error.config.sources"))
     out, names = [], set()
     for i, t in enumerate(raw):
         key = f"sources[{i}]"
         _only(_table(t, key), ("name", "url", "token_env", "columns"), key)
         name = _str(t.get("name"), f"{key}.name")
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in names:
-            raise ConfigError(f"{key}.name: '{name}' must be unique and use only letters, digits, - _ .")
+            raise ConfigError(words.say("error.config.source_name", setting=f"{key}.name", name=name))
         names.add(name)
         url = _str(t.get("url"), f"{key}.url")
         if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{key}.url: '{url}' is not an http(s) address")
+            raise ConfigError(words.say("error.config.url", setting=f"{key}.url", url=url))
         columns = _table(t.get("columns", {}), f"{key}.columns")
         for fld, header in columns.items():
             if fld not in FIELDS:
-                raise ConfigError(f"{key}.columns.{fld}: unknown field (allowed: {', '.join(FIELDS)})")
+                raise ConfigError(words.say("error.config.field", setting=f"{key}.columns.{fld}", allowed=", ".join(FIELDS)))
             _str(header, f"{key}.columns.{fld}")
         token_env = t.get("token_env")
         out.append(Source(name, url, None if token_env is None else _str(token_env, f"{key}.token_env"),
@@ -388,23 +395,28 @@ def load_settings(home: Path) -> Settings:
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise ConfigError(f"{path.name}: not valid TOML ({e})") from None
+            raise ConfigError(words.say("error.config.toml", file=path.name, why=e)) from None
     _only(raw, ("district", "goals", "jobs", "sources", "subsidy", "status", "import", "agencies", "web", "mail"),
           CONFIG_NAME)
     status = _table(raw.get("status", {}), "status")
     _only(status, ("fee_alert_days",), "status")
     fee_alert_days = _int(status.get("fee_alert_days", 60), "status.fee_alert_days", 1)
     if fee_alert_days > 366:
-        raise ConfigError(f"status.fee_alert_days: at most 366 days, got {fee_alert_days}")
+        raise ConfigError(words.say("error.config.at_most", setting="status.fee_alert_days", most=366,
+                                      value=fee_alert_days))
     imports = _table(raw.get("import", {}), "import")
     _only(imports, ("max_file_mb",), "import")
     district = _table(raw.get("district", {}), "district")
-    _only(district, ("name", "timezone", "population"), "district")
+    _only(district, ("name", "timezone", "population", "language", "bureau"), "district")
+    language = district.get("language", "zh-CN")
+    if language not in LANGUAGES:
+        raise ConfigError(words.say("error.config.language", value=language, allowed=", ".join(LANGUAGES)))
+    bureau = district.get("bureau")
     tz = _str(district.get("timezone", "Asia/Shanghai"), "district.timezone")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"district.timezone: '{tz}' is not a known time zone") from None
+        raise ConfigError(words.say("error.config.timezone", value=tz)) from None
     population = district.get("population")
     mail = _mail(raw["mail"]) if "mail" in raw else None
     jobs = _jobs(raw.get("jobs", {}), tz)
@@ -415,6 +427,8 @@ def load_settings(home: Path) -> Settings:
         home=home,
         district=_str(district.get("name", "本区"), "district.name"),
         timezone=tz,
+        language=language,
+        bureau=None if bureau is None else _str(bureau, "district.bureau"),
         population=None if population is None else _int(population, "district.population", 1, MAX_POPULATION),
         goals=_goals(raw.get("goals", {})),
         jobs=jobs,

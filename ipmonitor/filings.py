@@ -99,6 +99,11 @@ def parse_dates(expr: pl.Expr, excel_serials: bool = False) -> pl.Expr:
     return parsed
 
 
+def parse_date(text: str) -> dt.date | None:
+    """One date as the imports read it (`parse_dates`): 2013-09-05, 2013/9/5, 2013年9月5日 …; else None."""
+    return pl.select(parse_dates(pl.lit(text, dtype=pl.String))).item()
+
+
 def split_names(expr: pl.Expr) -> pl.Expr:
     """A list cell → list of trimmed names (split on ; ； 、 | and newlines, never commas)."""
     return (expr.str.replace_all(r"[;；、|\r\n]+", "\x1f").str.split("\x1f")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from . import words
+from .pace import whole
 
 DASH = "—"
 # A symbol for each status, so that colour is never the only signal (also in black-and-white print).
@@ -56,13 +59,41 @@ def month_day(value) -> str:
 
 
 def local_time(value, tz: str) -> str:
-    """An ISO time (UTC or with offset; naive read as UTC) → 'YYYY-MM-DD HH:MM' in the time zone."""
+    """An ISO time (UTC or with offset; naive read as UTC) → '2013年6月28日 08:07' in the time zone."""
     if value is None or value == "":
         return DASH
     t = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.timezone.utc)
-    return t.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    return datetime_zh(t.astimezone(ZoneInfo(tz)))
+
+
+def datetime_zh(t: dt.datetime) -> str:
+    """A local time → '2013年6月28日 08:07'."""
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
+def week_zh(label: str | None, with_year: bool = False) -> str:
+    """'2013-W26' → '第26周（6月24日—6月30日）' (Monday to Sunday; with_year: '2013年第26周（…）')."""
+    if not label:
+        return DASH
+    y, w = label.split("-W")
+    monday = dt.date.fromisocalendar(int(y), int(w), 1)
+    sunday = monday + dt.timedelta(days=6)
+    return (f"{y}年" if with_year else "") + f"第{int(w)}周（{monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日）"
+
+
+def whole_number(value) -> str:
+    """A count of filings on a page: half-up to a whole number with separators (196.2 → '196')."""
+    return DASH if value is None else f"{whole(value):,}"
+
+
+def gap_zh(gap) -> str:
+    """count − expected in whole filings: '落后时间进度 35 件' / '超前 12 件' / '与时间进度持平'."""
+    if gap is None:
+        return DASH
+    n = whole(gap)
+    return f"落后时间进度 {-n:,} 件" if n < 0 else f"超前 {n:,} 件" if n > 0 else "与时间进度持平"
 
 
 def status_zh(status: str | None) -> str:
@@ -82,8 +113,53 @@ def or_dash(value) -> str:
     return DASH if value is None or value == "" else value
 
 
+EVENT_ZH = {"submitted": "已申报", "approved": "已批准", "rejected": "已驳回", "paid": "已拨付",
+            "corrected": "已更正"}
+FIELD_ZH = {"note": "备注", "amount": "申请金额", "voucher": "凭证号"}
+
+
+def _yuan(v) -> str:
+    try:
+        return f"{int(v):,} 元"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def event_zh(kind: str | None) -> str:
+    """A subsidy event's type in words: 'paid' → '已拨付'."""
+    return EVENT_ZH.get(kind, kind or DASH)
+
+
+def event_detail(e: dict) -> str:
+    """What a subsidy event says, in words: 金额 1,000 元；凭证号 …；拨付日期 2013年6月28日 …"""
+    t, parts = e.get("type"), []
+    if t == "corrected":
+        field = e.get("field")
+        old, new = (_yuan(e.get("old")), _yuan(e.get("new"))) if field == "amount" else (e.get("old"), e.get("new"))
+        parts.append(f"{FIELD_ZH.get(field, field)}：{or_dash(old)} → {or_dash(new)}")
+    if e.get("amount") is not None:
+        parts.append(f"金额 {_yuan(e['amount'])}")
+    if e.get("paid_on"):
+        parts.append(f"拨付日期 {date_zh(e['paid_on'])}")
+    if e.get("voucher"):
+        parts.append(f"凭证号 {e['voucher']}")
+    if e.get("reason"):
+        parts.append(("理由：" if t in ("rejected", "corrected") else "说明：") + str(e["reason"]))
+    if e.get("source"):
+        parts.append(f"来自文件 {e['source']}")
+    return "；".join(parts) or DASH
+
+
+def css_string(value) -> Markup:
+    """A CSS string literal for inline <style> (e.g. @page margin boxes): every ASCII character other
+    than a letter, digit or space as a hex escape, so no value can end the string or the style."""
+    out = "".join(c if (c.isalnum() or c == " " or ord(c) > 127) else f"\\{ord(c):x} " for c in str(value))
+    return Markup(f'"{out}"')
+
+
 FILTERS = {
     "thousands": thousands, "one_decimal": one_decimal, "percent": percent, "date_zh": date_zh,
     "month_day": month_day, "local_time": local_time, "status_zh": status_zh, "type_zh": type_zh,
-    "yes_no": yes_no, "or_dash": or_dash,
+    "yes_no": yes_no, "or_dash": or_dash, "css_string": css_string, "event_zh": event_zh,
+    "event_detail": event_detail, "week_zh": week_zh, "whole": whole_number, "gap_zh": gap_zh,
 }

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import agencies, app, clock
+from . import agencies, app, clock, words
 from .files import fsync_dir, place, write_copy, write_new
 from .shown import shown
 
@@ -88,9 +88,10 @@ def _same_file(path: Path, st: os.stat_result) -> bool:
 
 
 def _why(result: dict, when: dt.datetime) -> str:
-    return (f"file: {result['file']}\nsha256: {result['sha256'] or '-'}\n"
-            f"when: {when.isoformat(timespec='seconds')}\nwhy: {result['error']}\n"
-            "Fix the file and drop it into inbox/ again; nothing from it was stored.\n")
+    t = when
+    return words.say("inbox.why", file=result["file"], sha256=result["sha256"] or "-",
+                     when=words.say("label.date", year=t.year, month=t.month, day=t.day) + f" {t:%H:%M:%S}",
+                     why=result["error"])
 
 
 def file_away(home: app.Home, path: Path, result: dict, data: bytes | None = None,
@@ -186,15 +187,16 @@ def _is_interrupt(e: BaseException) -> bool:
 def summary(results: list[dict]) -> tuple[str, int, str]:
     """(outcome, items, message) of one inbox run: failed when a file was rejected whole."""
     if not results:
-        return "ok", 0, "nothing new in inbox/"
+        return "ok", 0, words.say("inbox.nothing")
     parts = []
     for r in results:
         if r["status"] == "imported":
-            parts.append(f"{r['file']}: imported {r['rows']} rows ({r['new']} new, "
-                         f"{r['rejected']} rejected) → {r['moved_to']}")
+            parts.append(words.say("inbox.imported", file=r["file"], rows=r["rows"], new=r["new"],
+                                   rejected=r["rejected"], to=r["moved_to"]))
         elif r["status"] == "skipped":
-            parts.append(f"{r['file']}: already imported → {r['moved_to']}")
+            parts.append(words.say("inbox.skipped", file=r["file"], to=r["moved_to"]))
         else:
-            parts.append(f"{r['file']}: FAILED: {r['error']} → {r['moved_to'] or 'left in inbox/, retried next run'}")
+            parts.append(words.say("inbox.failed", file=r["file"], error=r["error"],
+                                   to=r["moved_to"] or words.say("inbox.left")))
     outcome = "failed" if any(r["status"] == "failed" for r in results) else "ok"
-    return outcome, len(results), "; ".join(parts)
+    return outcome, len(results), words.say("label.parts_sep").join(parts)

@@ -34,7 +34,7 @@ GENESIS = "0" * 64
 CLAIM_RULES = ("bad_stage", "bad_amount", "future_date", "not_filed", "not_attributed", "before_filing",
                "not_granted", "one_live_claim", "no_rate", "over_rate")
 RULES = (*CLAIM_RULES, "transition", "over_claimed", "budget", "no_voucher", "before_submission",
-         "correction", "no_actor", "no_reason", "unknown_claim", "bad_credit_code")
+         "correction", "no_actor", "no_reason", "unknown_claim", "bad_credit_code", "ambiguous_claimant")
 CLAIM_FIELDS = ("id", "application_no", "claimant", "stage", "amount", "submitted_on", "note")
 EVENT_FIELDS = ("event", "claim_id", "type", "by", "at", "amount", "reason", "paid_on", "voucher",
                 "field", "old", "new", "source", "prev_hash")
@@ -42,7 +42,8 @@ EVENT_FIELDS = ("event", "claim_id", "type", "by", "at", "amount", "reason", "pa
 
 def refuse(rule: str, message: str) -> RuleViolation:
     """A RuleViolation whose one line names the rule; `.rule` carries its code (import reasons)."""
-    e = RuleViolation(f"refused by rule {rule}: {message}")
+    e = RuleViolation(words.say("error.refused", rule=rule, message=message,
+                                what=words.reason(rule, "subsidy", default=rule)))
     e.rule, e.detail = rule, message
     return e
 
@@ -209,9 +210,10 @@ MAX_AMOUNT = 10_000_000_000      # yuan: the config's bound on budgets and rates
 
 def check_amount(amount, what: str = "amount") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise refuse("bad_amount", f"the {what} must be a whole number of yuan above 0, not {amount!r}")
+        raise refuse("bad_amount", words.say("refusal.bad_amount", what=words.say("field." + what), value=repr(amount)))
     if amount > MAX_AMOUNT:
-        raise refuse("bad_amount", f"the {what} {amount:,} yuan is more than {MAX_AMOUNT:,}, the most one claim can be")
+        raise refuse("bad_amount", words.say("refusal.too_much", what=words.say("field." + what), amount=amount,
+                                             most=MAX_AMOUNT))
     return amount
 
 
@@ -223,10 +225,10 @@ def check_rate(amount: int, filing_type: str, stage: str, year: int, schedule) -
     keys = rate_key(filing_type, stage)
     rate = next((rates[k] for k in keys if k in rates), None)
     if rate is None:
-        raise refuse("no_rate", f"{year}'s schedule has no rate {' or '.join(keys)}: "
-                                f"{stage} claims on {filing_type} filings are not subsidised that year")
+        raise refuse("no_rate", words.say("refusal.no_rate", year=year, keys=" / ".join(keys),
+                                          stage=words.say("stage." + stage), type=words.say("type." + filing_type)))
     if amount > rate:
-        raise refuse("over_rate", f"{amount} yuan is more than {year}'s rate {keys[0]} = {rate} yuan")
+        raise refuse("over_rate", words.say("refusal.over_rate", amount=amount, year=year, rate=rate, keys=keys[0]))
 
 
 def check_claim(*, application_no: str, claimant: str, stage: str, amount, submitted_on: dt.date,
@@ -236,26 +238,29 @@ def check_claim(*, application_no: str, claimant: str, stage: str, amount, submi
     filing (type, filing_date, status, grant_date) or None; `existing` the live claim of the same
     number and stage (folded) or None; `schedule` the SubsidyYear of the submitted date's year."""
     if stage not in STAGES:
-        raise refuse("bad_stage", f"stage {stage!r} is not one of {', '.join(STAGES)}")
+        raise refuse("bad_stage", words.say("refusal.bad_stage", stage=repr(stage), stages=", ".join(STAGES)))
     check_amount(amount)
     if submitted_on > today:
-        raise refuse("future_date", f"the submitted date {submitted_on} is after today ({today})")
+        raise refuse("future_date", words.say("refusal.future_submitted", date=submitted_on, today=today))
     if filing is None:
-        raise refuse("not_filed", f"{application_no} is not a stored filing (import the agency export first)")
+        raise refuse("not_filed", words.say("refusal.not_filed", no=application_no))
     if not claimant_known:
-        raise refuse("not_attributed", f"claimant {claimant} is not in the registry")
+        raise refuse("not_attributed", words.say("refusal.not_registered", claimant=claimant))
     if attributed_to != claimant:
-        whom = f"to {attributed_to}" if attributed_to else "to no registered entity"
-        raise refuse("not_attributed", f"{application_no} is attributed {whom}, not to the claimant {claimant}")
+        whom = attributed_to or words.say("refusal.nobody")
+        raise refuse("not_attributed", words.say("refusal.not_attributed", no=application_no, whom=whom,
+                                                 claimant=claimant))
     if submitted_on.isoformat() < filing["filing_date"]:
-        raise refuse("before_filing", f"the submitted date {submitted_on} is before the filing date "
-                                      f"{filing['filing_date']} of {application_no}")
+        raise refuse("before_filing", words.say("refusal.before_filing", date=submitted_on,
+                                                filing_date=filing["filing_date"], no=application_no))
     if stage in GRANTED_STAGES and not granted(filing):
-        raise refuse("not_granted", f"a {stage} claim needs a granted filing; {application_no} is "
-                                    f"{filing.get('status') or 'without a legal status'} and has no grant date")
+        raise refuse("not_granted", words.say("refusal.not_granted", stage=words.say("stage." + stage),
+                                              no=application_no,
+                                              status=filing.get("status") or words.say("refusal.no_status")))
     if existing is not None:
-        raise refuse("one_live_claim", f"{application_no} already has the {stage} claim {existing['id']} "
-                                       f"({existing['state']}); a new one is allowed only after a rejection")
+        raise refuse("one_live_claim", words.say("refusal.one_live_claim", no=application_no,
+                                                 stage=words.say("stage." + stage), id=existing["id"],
+                                                 state=words.say("state." + existing["state"])))
     check_rate(amount, filing["type"], stage, submitted_on.year, schedule)
 
 
@@ -263,10 +268,10 @@ def check_transition(claim: dict, event_type: str) -> None:
     """Refuse an event the claim's state does not allow (submitted → approved | rejected, approved → paid)."""
     allowed = TRANSITIONS[event_type]
     if claim["state"] not in allowed:
-        verb = {"approved": "approve", "rejected": "reject", "paid": "pay"}[event_type]
-        raise refuse("transition", f"claim {claim['id']} is {claim['state']}; {verb} needs a "
-                                   f"{' or '.join(allowed)} claim "
-                                   "(submitted → approved | rejected, approved → paid)")
+        raise refuse("transition", words.say("refusal.transition", id=claim["id"],
+                                             state=words.say("state." + claim["state"]),
+                                             event=words.say("event." + event_type),
+                                             allowed=" / ".join(words.say("state." + a) for a in allowed)))
 
 
 def check_approval(claim: dict, amount, year_claims: list[dict], schedule, over_budget: bool) -> None:
@@ -274,39 +279,41 @@ def check_approval(claim: dict, amount, year_claims: list[dict], schedule, over_
     check_transition(claim, "approved")
     check_amount(amount, "approved amount")
     if amount > claim["claimed"]:
-        raise refuse("over_claimed", f"approving {amount} yuan on claim {claim['id']} is more than the "
-                                     f"{claim['claimed']} yuan claimed")
+        raise refuse("over_claimed", words.say("refusal.over_claimed", amount=amount, id=claim["id"],
+                                               claimed=claim["claimed"]))
     budget = None if schedule is None else schedule.budget
     total = approved_total(year_claims) + amount
     if budget is not None and total > budget and not over_budget:
-        raise refuse("budget", f"approving {amount} yuan takes {claim['year']}'s approved total to "
-                               f"{total:,} yuan, past the budget of {budget:,} (give --over-budget to approve anyway)")
+        raise refuse("budget", words.say("refusal.budget", amount=amount, year=claim["year"], total=total,
+                                         budget=budget))
 
 
 def check_payment(claim: dict, paid_on: dt.date, voucher: str, today: dt.date) -> None:
     check_transition(claim, "paid")
     if not (voucher or "").strip():
-        raise refuse("no_voucher", "a payment needs its voucher number")
+        raise refuse("no_voucher", words.say("refusal.no_voucher"))
     if paid_on > today:
-        raise refuse("future_date", f"the payment date {paid_on} is after today ({today})")
+        raise refuse("future_date", words.say("refusal.future_paid", date=paid_on, today=today))
     if paid_on.isoformat() < claim["submitted_on"]:
-        raise refuse("before_submission", f"the payment date {paid_on} is before the claim's submitted "
-                                          f"date {claim['submitted_on']}")
+        raise refuse("before_submission", words.say("refusal.before_submission", date=paid_on,
+                                                    submitted=claim["submitted_on"]))
 
 
 def check_correction(claim: dict, field: str, value: str, why: str) -> str:
     """The old value, as text, of a correctable field; refuses what may not be corrected now."""
     if field not in CORRECTABLE:
-        raise refuse("correction", f"{field!r} cannot be corrected (only {', '.join(CORRECTABLE)}); "
-                                   "reject the claim and submit a new one instead")
+        raise refuse("correction", words.say("refusal.not_correctable", field=repr(field),
+                                             fields=", ".join(CORRECTABLE)))
     if claim["state"] not in CORRECTABLE[field]:
-        raise refuse("correction", f"the {field} of claim {claim['id']} cannot be corrected while it is "
-                                   f"{claim['state']} (only while {' or '.join(CORRECTABLE[field])})")
+        raise refuse("correction", words.say("refusal.not_now", field=words.say("field." + field), id=claim["id"],
+                                             state=words.say("state." + claim["state"]),
+                                             states=" / ".join(words.say("state." + x) for x in CORRECTABLE[field])))
     if not (why or "").strip():
-        raise refuse("correction", "a correction needs its reason (--why)")
+        raise refuse("correction", words.say("refusal.no_why"))
     old = {"amount": claim["claimed"], "note": claim["note"], "voucher": claim["voucher"]}[field]
     if str(old) == value:
-        raise refuse("correction", f"the {field} of claim {claim['id']} is already {value!r}")
+        raise refuse("correction", words.say("refusal.same_value", field=words.say("field." + field), id=claim["id"],
+                                        value=repr(value)))
     return "" if old is None else str(old)
 
 

@@ -18,10 +18,11 @@ from .ids import name_key
 from .progress import attribute, goal_status
 
 # The row of a filings table, in the order of its columns (the templates unpack these tuples).
-FILING_COLUMNS = ["application_no", "filing_date", "title", "type_zh", "status_text", "agency"]
+FILING_COLUMNS = ["application_no", "date_zh", "title", "type_zh", "status_text", "agency"]
 CHANGE_COLUMNS = ["application_no", "title", "old_status", "new_status", "changed_local", "file"]
-CO_COLUMNS = ["application_no", "filing_date", "title", "type_zh", "role", "applicants"]
+CO_COLUMNS = ["application_no", "date_zh", "title", "type_zh", "role", "applicants"]
 DASH = "—"
+DATE_ZH, TIME_ZH = "%Y年%-m月%-d日", "%Y年%-m月%-d日 %H:%M"   # 2013年6月28日, 2013年6月28日 08:07
 FORMULA_START = r"^[=+\-@\t\r]"   # = + - @ (and tab, CR) start a formula in Excel
 EXPORT_COLUMNS = words.table("export")   # column → header of the export, in order
 
@@ -32,6 +33,7 @@ def _display(filings: pl.DataFrame) -> pl.DataFrame:
     granted = is_granted(pl.col("status"), pl.col("grant_date"))
     return filings.with_columns(
         type_zh=pl.col("type").replace_strict(words.table("type"), default=pl.col("type")),
+        date_zh=pl.col("filing_date").str.to_date(strict=False).dt.strftime(DATE_ZH),
         granted=granted,
         status_text=pl.col("status").fill_null(DASH)
         + pl.when(granted).then(pl.lit(" ✔")).otherwise(pl.lit("")),
@@ -119,7 +121,7 @@ def status_changes(history: pl.DataFrame, tz: str) -> pl.DataFrame:
             .filter(pl.col("old_status").ne_missing(pl.col("new_status")))
             .with_columns(_t=pl.col("changed_at").str.to_datetime(time_zone="UTC")
                           .dt.convert_time_zone(tz))
-            .with_columns(changed_local=pl.col("_t").dt.strftime("%Y-%m-%d %H:%M"),
+            .with_columns(changed_local=pl.col("_t").dt.strftime(TIME_ZH),
                           changed_date=pl.col("_t").dt.strftime("%Y-%m-%d"))
             .select("application_no", "old_status", "new_status", "changed_at", "changed_local",
                     "changed_date", "file"))
@@ -146,7 +148,8 @@ def co_applications(filings: pl.DataFrame, entities: pl.DataFrame,
              .select("application_no", "entity", pl.lit(words.say("role.later")).alias("role")))
     first = attributed(multi).select("application_no", "entity", pl.lit(words.say("role.first")).alias("role"))
     rows = (pl.concat([first, later]).unique(["application_no", "entity"], keep="first", maintain_order=True)
-            .join(_display(multi).select("application_no", "filing_date", "title", "type_zh", "applicants"),
+            .join(_display(multi).select("application_no", "filing_date", "date_zh", "title", "type_zh",
+                                         "applicants"),
                   on="application_no")
             .sort(["filing_date", "application_no"], descending=True))
     return dict(grouped_rows(rows, "entity", CO_COLUMNS))
@@ -219,12 +222,22 @@ def _target(goal: int | None, year: int, day: dt.date) -> float | None:
     return None if goal is None else goal_status(0, goal, year, day)["expected"]
 
 
-def export_frame(filings: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    """The year's attributed filings for the CSV export: Chinese headers, and any text cell that
-    starts like a formula (= + - @, tab, CR) prefixed with ' so a spreadsheet shows it as text."""
+def export_rows(filings: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """The year's attributed filings for the exports, oldest first, with the Chinese headers."""
     f = (with_entity_names(attributed(filings), entities).sort("filing_date", "application_no")
          .with_columns(type_zh=pl.col("type").replace_strict(words.table("type"), default=pl.col("type"))))
-    return f.select([
-        pl.when(pl.col(c).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c)).alias(h)
-        for c, h in EXPORT_COLUMNS.items()])
+    return f.select([pl.col(c).alias(h) for c, h in EXPORT_COLUMNS.items()])
+
+
+def export_frame(filings: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """The CSV export of the year's attributed filings."""
+    return csv_safe(export_rows(filings, entities))
+
+
+def csv_safe(rows: pl.DataFrame) -> pl.DataFrame:
+    """Any text cell that starts like a formula (= + - @, tab, CR) prefixed with ' so a spreadsheet
+    shows it as text."""
+    return rows.select([
+        pl.when(pl.col(h).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(h))
+        .otherwise(pl.col(h)).alias(h)
+        for h in rows.columns])

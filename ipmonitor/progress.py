@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import polars as pl
 
+from .collate import pinyin_column
 from .ids import TYPES
 
 STATUSES = ("met", "on_track", "at_risk", "behind")   # their words: words.py "status.*"
@@ -141,10 +142,12 @@ def measure(*, year: int, as_of: dt.date, district: str, goals, filings: pl.Data
                   .agg(pl.len().alias("filings"), (pl.col("type") == "invention").sum().alias("invention")))
     ents = (entities.join(per_entity, left_on="credit_code", right_on="entity", how="left")
             .with_columns(pl.col("filings").fill_null(0), pl.col("invention").fill_null(0)))
-    by_enterprise = (ents.sort(["filings", "invention", "name"], descending=[True, True, False])
+    by_enterprise = (ents.with_columns(_key=pinyin_column(ents["name"]))
+                     .sort(["filings", "invention", "_key"], descending=[True, True, False])
                      .select("credit_code", "name", "township", "filings", "invention").to_dicts())
-    by_township = (ents.group_by("township").agg(pl.col("filings").sum(), pl.col("invention").sum())
-                   .sort(["filings", "township"], descending=[True, False], nulls_last=True).to_dicts())
+    towns = ents.group_by("township").agg(pl.col("filings").sum(), pl.col("invention").sum())
+    by_township = (towns.with_columns(_key=pinyin_column(towns["township"]))
+                   .sort(["filings", "_key"], descending=[True, False]).drop("_key").to_dicts())
     goal = goals.get(year)
     eff = effective_as_of(year, as_of) if as_of.year >= year else as_of
     return {

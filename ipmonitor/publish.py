@@ -23,11 +23,12 @@ import re
 import shutil
 import tempfile
 
-from . import faults
+from . import faults, words
 from .diskfull import disk_full_message
 from .errors import ReportFailed
 
 WEEK = re.compile(r"\d{4}-W\d{2}")
+YEAR = re.compile(r"\d{4}")   # reports/<year>/: another year's pages inside the output folder
 HOME_FILES = ("ipmonitor.db", "ipmonitor.toml")   # a folder holding these is a home, never swapped
 PAGE_FILES = ("index.html", "progress.json")      # a folder of pages holds these
 
@@ -51,6 +52,14 @@ def exchange(a: pathlib.Path, b: pathlib.Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+def _link(src: str, dst: str) -> None:
+    """Hard-link a file (same folder tree, instant); copy it where links are not possible."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 class Build:
     """`with Build(out) as b:` write into `b.tmp`, then `b.commit()`; leaving without commit discards it.
 
@@ -60,6 +69,11 @@ class Build:
 
     def __init__(self, out: pathlib.Path):
         self.out = pathlib.Path(out)
+        # another year's pages (reports/2012) share the lock of the pages they live in, so that a
+        # swap of reports/ never runs while reports/2012 is being built inside it
+        inner = YEAR.fullmatch(self.out.name) is not None
+        self._lock_path = (self.out.parent.parent / f".{self.out.parent.name}.lock" if inner
+                           else self.out.parent / f".{self.out.name}.lock")
         self.tmp: pathlib.Path | None = None
         self._lock = None
         self._done = False
@@ -67,16 +81,14 @@ class Build:
     def __enter__(self) -> Build:
         try:
             if self.out.exists() and not self.out.is_dir():
-                raise ReportFailed(f"{self.out} exists and is not a folder")
+                raise ReportFailed(words.say("error.pages.not_folder", out=self.out))
             if any((self.out / n).exists() for n in HOME_FILES):
-                raise ReportFailed(f"{self.out} is a home (it holds its database or config), not a "
-                                   "folder of pages; name another output folder")
+                raise ReportFailed(words.say("error.pages.home", out=self.out))
             if (self.out.is_dir() and not any((self.out / n).exists() for n in PAGE_FILES)
                     and any(self.out.iterdir())):
-                raise ReportFailed(f"{self.out} holds files that are not ipmonitor's pages; the pages "
-                                   "replace the whole folder, so name a new or empty one")
+                raise ReportFailed(words.say("error.pages.foreign", out=self.out))
             self.out.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = open(self.out.parent / f".{self.out.name}.lock", "a")
+            self._lock = open(self._lock_path, "a")
             fcntl.flock(self._lock, fcntl.LOCK_EX)
             self._repair()
             self._remove_leftovers()
@@ -84,7 +96,7 @@ class Build:
             self.tmp.chmod(0o755)
         except OSError as e:
             self._unlock()
-            raise ReportFailed(f"cannot prepare the pages in {self.out}: {e}") from e
+            raise ReportFailed(words.say("error.pages.prepare", out=self.out, why=e)) from e
         except BaseException:
             self._unlock()
             raise
@@ -112,18 +124,31 @@ class Build:
                                or p.name.startswith(f".{self.out.name}.old-")):
                 shutil.rmtree(p, ignore_errors=True)
 
-    def carry_archive(self, exclude: str) -> list[str]:
-        """Copy the published weeks of `archive/` (all but `exclude`) into the build; their names."""
+    def carry_archive(self, exclude: str, keep=lambda week_dir: True) -> list[str]:
+        """Copy the published weeks of `archive/` (all but `exclude`, and only those `keep` accepts)
+        into the build; their names."""
         src, weeks = self.out / "archive", []
         if src.is_dir():
             for d in sorted(src.iterdir()):
-                if d.is_dir() and WEEK.fullmatch(d.name) and d.name != exclude:
+                if d.is_dir() and WEEK.fullmatch(d.name) and d.name != exclude and keep(d):
                     shutil.copytree(d, self.tmp / "archive" / d.name)
                     weeks.append(d.name)
         return weeks
 
+    def carry_years(self) -> list[str]:
+        """Other years' pages inside the output (reports/2012/) go into the build as hard links, so
+        the swap of reports/ keeps them and the published copy stays whole until the swap."""
+        years = []
+        if self.out.is_dir():
+            for d in sorted(self.out.iterdir()):
+                if d.is_dir() and YEAR.fullmatch(d.name) and not (self.tmp / d.name).exists():
+                    shutil.copytree(d, self.tmp / d.name, copy_function=_link)
+                    years.append(d.name)
+        return years
+
     def commit(self) -> None:
         """Swap the build in (one exchange, else two renames), then delete the old pages."""
+        self.carry_years()
         faults.point("publish:before-swap")
         if self.out.exists() and exchange(self.tmp, self.out):
             self._done = True
@@ -161,5 +186,4 @@ class Build:
         if exc is None or isinstance(exc, ReportFailed) or not isinstance(exc, Exception):
             return False
         why = disk_full_message(exc) or f"{type(exc).__name__}: {exc}"
-        raise ReportFailed(f"the pages could not be built ({why}); "
-                           f"the pages in {self.out} are unchanged") from exc
+        raise ReportFailed(words.say("error.pages.failed", what=why, out=self.out)) from exc

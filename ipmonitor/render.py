@@ -11,16 +11,17 @@ import datetime as dt
 import json
 import pathlib
 import re
+import dataclasses
 from dataclasses import dataclass, field
 
 import jinja2
 
-from . import agencies, app, charts, clock, files, inforce, ledger, pagedata, publish, subsidies, words
+from . import agencies, app, charts, clock, files, inforce, ledger, pagedata, publish, subsidies, words, workbook
 from .errors import ReportFailed
-from .filters import FILTERS, local_time
+from .filters import FILTERS, datetime_zh, local_time, status_zh
 from .progress import year_window
 from .signals import find_signals
-from .store import corrections, records
+from .store import corrections, failures, records
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 PAGES = ("index.html", "enterprises.html", "enterprise.html", "quality.html", "archive.html", "patents.html")
@@ -41,10 +42,14 @@ class Site:
     css: str = "style.css"
     subsidies_page: bool = False
     nav: tuple = field(default=())
+    bureau: str | None = None      # the issuing body, printed above the document title
+
+    @property
+    def title(self) -> str:
+        return document_title(self.district, self.year)
 
     def at(self, root: str, css: str | None = None) -> Site:
-        return Site(self.district, self.year, self.as_of, self.generated_at, self.last_import_at, self.tz,
-                    root, css if css is not None else root + "style.css", self.subsidies_page, self.nav)
+        return dataclasses.replace(self, root=root, css=css if css is not None else root + "style.css")
 
 
 def environment() -> jinja2.Environment:
@@ -64,8 +69,14 @@ def _nav(year: int, subsidies: bool) -> tuple:
              ("quality", "quality.html"), ("archive", "archive/index.html")]
     if subsidies:
         pages.append(("subsidies", "subsidies.html"))
-    pages += [("json", "progress.json"), ("csv", f"exports/filings-{year}.csv")]
+    pages += [("json", "progress.json"), ("csv", f"exports/filings-{year}.csv"),
+              ("xlsx", f"exports/progress-{year}.xlsx")]
     return tuple((key, href, words.say("nav." + key, year=year)) for key, href in pages)
+
+
+def document_title(district: str, year: int) -> str:
+    """The title a reviewer files the printed overview under (pages.md)."""
+    return f"{district} {year} 年省知识产权试点区专利工作进度"
 
 
 def overview_charts(doc: dict, weekly: list[dict], year: int, as_of: dt.date) -> dict:
@@ -76,6 +87,10 @@ def overview_charts(doc: dict, weekly: list[dict], year: int, as_of: dt.date) ->
              for t in doc["by_township"]]
     pieces = lambda rows: words.say("label.list_sep").join(  # noqa: E731
         words.say("label.pieces", name=k, count=v) for k, v, _ in rows)
+    town_goals = None
+    if any("goal" in t for t in doc["by_township"]):   # [goals.YEAR.townships]
+        town_goals = [(t["goal"], status_zh(t["status"]) if t["goal"] is not None else "")
+                      for t in doc["by_township"]]
     return {
         "filings_cum": charts.cumulative("c-filings", year=year, as_of=as_of, label=words.say("label.all_filings"),
                                          points=[(w["end"], w["cumulative"]) for w in weekly],
@@ -86,7 +101,7 @@ def overview_charts(doc: dict, weekly: list[dict], year: int, as_of: dt.date) ->
         "weekly": charts.weekly_bars("c-weekly", weekly),
         "by_type": charts.hbars("c-type", by_type, styles=["hatch", "solid", "dots"],
                                 title=words.say("label.by_type") + pieces(by_type)),
-        "by_township": charts.hbars("c-town", towns, part_word=words.say("label.invention"),
+        "by_township": charts.hbars("c-town", towns, part_word=words.say("label.invention"), goals=town_goals,
                                     title=words.say("label.by_township") + pieces(towns)),
     }
 
@@ -100,7 +115,8 @@ def build_pages(home: app.Home, *, year: int, as_of: dt.date, out: pathlib.Path,
     """
     from .progressbar import bar
     out = pathlib.Path(out).resolve()
-    with publish.Build(out) as build, bar(4, words.say("progress.pages"), show_progress) as b:
+    with (bar(4, words.say("progress.pages"), show_progress) as b, words.speaking("zh-CN"),   # pages.md: Chinese
+          publish.Build(out) as build):
         pages = Pages(home, year, as_of, build.tmp)
         b.total += pages.entities.height
         pages.data_files()
@@ -145,9 +161,9 @@ class Pages:
         with_page = True
         last = records.last_import_at(home.db)
         self.site = Site(self.doc["district"], year, self.eff,
-                         clock.now(home.settings.tz).strftime("%Y-%m-%d %H:%M"),
+                         datetime_zh(clock.now(home.settings.tz)),
                          None if last is None else local_time(last, self.tz), self.tz,
-                         subsidies_page=with_page, nav=_nav(year, with_page))
+                         subsidies_page=with_page, nav=_nav(year, with_page), bureau=home.settings.bureau)
 
     def write(self, rel: str, template: str, **context) -> None:
         path = self.tmp / rel
@@ -159,8 +175,12 @@ class Pages:
         files.write_text(self.tmp / "style.css", (TEMPLATES / "style.css").read_text(encoding="utf-8"))
         files.write_text(self.tmp / "progress.json", progress_json(self.doc))
         (self.tmp / "exports").mkdir()
-        pagedata.export_frame(self.filings, self.entities).write_csv(
+        rows = pagedata.export_rows(self.filings, self.entities)
+        pagedata.csv_safe(rows).write_csv(
             self.tmp / "exports" / f"filings-{self.year}.csv", include_bom=True)
+        workbook.write_progress_workbook(self.tmp / "exports" / f"progress-{self.year}.xlsx", self.doc, rows,
+                                         title=document_title(self.site.district, self.year),
+                                         generated_at=self.site.generated_at)
 
     def overview(self, carry_archive) -> None:
         """index.html, its frozen copy for the ISO week of the as-of date, and archive/index.html."""
@@ -183,8 +203,9 @@ class Pages:
                 site=self.site, page="subsidies", doc=self.doc, subsidy=self.subsidy,
                 subsidy_rejects=corrections.rejects(self.home.db, "subsidy", states=None),
                 subsidy_reasons=words.table("reason.subsidy")))
-        label = "{}-W{:02d}".format(*self.as_of.isocalendar()[:2])
-        weeks = sorted([*carry_archive(exclude=label), label], reverse=True)
+        label = "{}-W{:02d}".format(*eff.isocalendar()[:2])
+        weeks = sorted([*carry_archive(exclude=label, keep=lambda d: _snapshot_year(d) == self.year), label],
+                       reverse=True)
         self.write(f"archive/{label}/index.html", "index.html", site=self.site.at("../../", css="style.css"),
                    snapshot={"week": label, "subsidy_head": self.anchor}, **context)
         files.write_text(self.tmp / "archive" / label / "style.css",
@@ -256,15 +277,38 @@ class Pages:
                    reasons=words.table("reason.filings"), registry_reasons=words.table("reason.registry"),
                    warnings=records.warnings(db, "filings") + records.warnings(db, "registry"),
                    warning_words={**words.table("warning.filings"), **words.table("warning.registry")},
-                   imports=corrections.imports(db), kinds=words.table("import_kind"),
+                   imports=import_log(corrections.imports(db), failures.listed(db)), kinds=words.table("import_kind"),
                    signals=self.signals, signal_kinds=words.table("signal_kind"),
                    overrides=corrections.override_log(db),
                    agencies=agencies.deliveries(db, self.home.settings))
 
 
+def import_log(imports: list[dict], failed: list[dict]) -> list[dict]:
+    """Imported files and failed attempts in one list, newest first (`at`: UTC ISO; `error`: the
+    reason of a failed one, None for an imported one)."""
+    rows = [{**i, "at": i["imported_at"], "error": None, "_k": (i["imported_at"], 0, i["id"])} for i in imports]
+    rows += [{**f, "at": f["failed_at"], "_k": (f["failed_at"], 1, f["id"])} for f in failed]
+    # within one second (the times' precision) a failure is taken as the later one
+    return sorted(rows, key=lambda r: r["_k"], reverse=True)
+
+
 def progress_json(doc: dict) -> str:
     """The document as `ipmonitor progress --json` prints it."""
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def default_out(home: app.Home, year: int) -> pathlib.Path:
+    """reports/ for the current year (in the district's time zone), reports/<year>/ for any other."""
+    reports = home.settings.path("reports")
+    return reports if year == home.today().year else reports / str(year)
+
+
+def _snapshot_year(week_dir: pathlib.Path) -> int:
+    """The year whose numbers a weekly snapshot holds (its progress.json; else the week's year)."""
+    try:
+        return int(json.loads((week_dir / "progress.json").read_text(encoding="utf-8"))["year"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return int(week_dir.name[:4])
 
 
 def _week_summary(archive: pathlib.Path, week: str) -> dict:
@@ -274,7 +318,7 @@ def _week_summary(archive: pathlib.Path, week: str) -> dict:
     except (OSError, ValueError):
         doc = {}
     return {"week": week, "as_of": doc.get("as_of"), "filings": doc.get("filings"),
-            "invention": doc.get("invention")}
+            "invention": doc.get("invention"), "exists": (archive / week / "index.html").is_file()}
 
 
-__all__ = ["build_pages", "environment", "subsidy_context"]
+__all__ = ["build_pages", "default_out", "environment", "subsidy_context"]

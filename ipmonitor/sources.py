@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import app, clock
+from . import app, clock, words
 from .config import FETCH_DEADLINE, Settings, Source
 from .errors import FetchFailed, FetchRetryable, UsageError
 from .files import fsync_dir, place, temp_file
@@ -117,7 +117,7 @@ def select(settings: Settings, only: str | None = None) -> tuple[Source, ...]:
     chosen = tuple(s for s in settings.sources if s.name == only)
     if not chosen:
         names = ", ".join(s.name for s in settings.sources) or "none"
-        raise UsageError(f"no source named '{only}' in ipmonitor.toml (configured: {names})")
+        raise UsageError(words.say("error.no_source", name=only, names=names))
     return chosen
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
+
 from . import clock, ids, ledger, store, words
 from .config import Settings
 from .progress import attribute
@@ -31,7 +33,7 @@ def canonical_number(text: str) -> str:
 def clean_code(text: str) -> str:
     code = ids.clean_credit_code_str(text or "")
     if not code or not ids.is_valid_credit_code(code):
-        raise ledger.refuse("bad_credit_code", f"{text!r} is not a valid unified social credit code")
+        raise ledger.refuse("bad_credit_code", words.say("refusal.bad_credit_code", text=repr(text)))
     return code
 
 
@@ -43,7 +45,7 @@ def folded(db, **filters) -> list[dict]:
 def get_claim(db, claim_id: str) -> dict:
     found = folded(db, claim_id=claim_id)
     if not found:
-        raise ledger.refuse("unknown_claim", f"there is no claim {claim_id}")
+        raise ledger.refuse("unknown_claim", words.say("refusal.unknown_claim", id=claim_id))
     return found[0]
 
 
@@ -59,7 +61,7 @@ def filing_facts(db, numbers: list[str]) -> dict[str, dict]:
 
 def actor(by: str | None) -> str:
     if not (by or "").strip():
-        raise ledger.refuse("no_actor", "every event needs who records it (--by)")
+        raise ledger.refuse("no_actor", words.say("refusal.no_actor"))
     return by.strip()
 
 
@@ -93,10 +95,27 @@ def record_claim(db, settings: Settings, facts: dict[str, dict], known: set[str]
     return claim["id"]
 
 
+def claimant_code(db, text: str) -> str:
+    """A claimant as the officer names it: a credit code, or the registered name (or alias) of
+    exactly one entity."""
+    code = ids.clean_credit_code_str(text or "")
+    if code and ids.is_valid_credit_code(code):
+        return code
+    key = pl.select(ids.name_key(pl.lit(text or "", dtype=pl.String))).item()
+    found = claims_store.codes_named(db, key) if key else []
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ledger.refuse("ambiguous_claimant", words.say("refusal.ambiguous", text=repr(text), n=len(found),
+                                                            codes=", ".join(found)))
+    raise ledger.refuse("bad_credit_code", words.say("refusal.no_claimant", text=repr(text)))
+
+
 def submit(db, settings: Settings, *, application_no: str, claimant: str, stage: str, amount,
            submitted_on: dt.date | None = None, note: str | None = None, by: str) -> dict:
-    """`subsidy claim`: a new claim, its id taken from the submitted date's year (default today)."""
-    number, code = canonical_number(application_no), clean_code(claimant)
+    """`subsidy claim`: a new claim, its id taken from the submitted date's year (default today).
+    `claimant`: a credit code or a registered name."""
+    number, code = canonical_number(application_no), claimant_code(db, claimant)
     today = today_in(settings)
     with store.transaction(db):
         cid = record_claim(db, settings, filing_facts(db, [number]), set(claims_store.entity_names(db)),
@@ -124,7 +143,7 @@ def reject(db, settings: Settings, claim_id: str, reason: str, *, by: str) -> di
         claim = get_claim(db, claim_id)
         ledger.check_transition(claim, "rejected")
         if not (reason or "").strip():
-            raise ledger.refuse("no_reason", "a rejection needs its reason (--reason)")
+            raise ledger.refuse("no_reason", words.say("refusal.no_reason"))
         _append(db, claim_id, "rejected", by, reason=reason.strip())
     return get_claim(db, claim_id)
 
@@ -152,6 +171,11 @@ def correct(db, settings: Settings, claim_id: str, field: str, value: str, why: 
                                   settings.subsidy.get(claim["year"]))
         _append(db, claim_id, "corrected", by, field=field, old=old, new=value, reason=why.strip())
     return get_claim(db, claim_id)
+
+
+def claimant_names(db) -> dict[str, str]:
+    """credit code → registered name, for showing claims."""
+    return claims_store.entity_names(db)
 
 
 def claims(db, *, year: int | None = None, state: str | None = None) -> list[dict]:

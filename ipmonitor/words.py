@@ -17,6 +17,8 @@ A new word: add its key here (both languages), then use `say`/`table` where it i
 
 from __future__ import annotations
 
+import contextlib
+
 LANGS = ("zh", "en")
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -124,6 +126,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "reason.subsidy.no_actor": ("缺少经办人", "who records it is missing"),
     "reason.subsidy.no_reason": ("缺少不予批准的理由", "the rejection's reason is missing"),
     "reason.subsidy.unknown_claim": ("没有这笔资助申请", "no such claim"),
+    "reason.subsidy.ambiguous_claimant": ("该名称对应多个登记单位", "the name fits more than one registered entity"),
 
     # --- whole-file failures of the reader (readwords.failed; `{name}` placeholders) ------------
     'file.empty': ('文件是空的',
@@ -218,7 +221,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "stage.maintenance": ("年费资助", "maintenance"),
     "state.submitted": ("已申报", "submitted"),
     "state.approved": ("已批准", "approved"),
-    "state.rejected": ("未获批", "rejected"),
+    "state.rejected": ("已驳回", "rejected"),
     "state.paid": ("已拨付", "paid"),
     "event.submitted": ("申报", "submitted"),
     "event.approved": ("批准", "approved"),
@@ -303,6 +306,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "nav.subsidies": ("专利资助", "Subsidies"),
     "nav.json": ("进度数据（JSON）", "Progress data (JSON)"),
     "nav.csv": ("{year} 年申请明细（CSV）", "Filings of {year} (CSV)"),
+    "nav.xlsx": ("{year} 年进度表（Excel）", "Progress of {year} (Excel)"),
     "label.no_township": ("（未填镇街）", "(no township)"),
     "label.all_filings": ("全部申请", "All filings"),
     "label.invention_filings": ("发明申请", "Invention filings"),
@@ -321,7 +325,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "export.application_no": ("申请号", "application number"),
     "export.filing_date": ("申请日", "filing date"),
     "export.type_zh": ("专利类型", "type"),
-    "export.title": ("发明名称", "title"),
+    "export.title": ("专利名称", "title"),
     "export.applicants": ("申请人", "applicants"),
     "export.entity_name": ("归属单位", "attributed to"),
     "export.entity": ("归属单位统一社会信用代码", "credit code of the entity"),
@@ -480,27 +484,353 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# --- the command line: help of every command and option (`help.<command path>[.<option>]`; an option
+# without its own words takes `help.opt.<option>`), then what the commands print and the errors ----
+WORDS.update({
+    "help.main": ("ipmonitor：本区专利申请对照年度目标的进度。", "ipmonitor: patent filings of the district against the year's goals."),
+    "help.main.home": ("工作目录（默认：环境变量 IPMONITOR_HOME，否则为当前目录）。",
+                       "Home folder (default: $IPMONITOR_HOME, else the current folder)."),
+    "help.main.debug": ("程序内部错误时显示详细的出错位置。", "Show a traceback for internal errors."),
+    "help.main.version": ("显示版本号并退出。", "Show the version and exit."),
+    "help.opt.as_json": ("以一个 JSON 文档输出。", "Print one JSON document."),
+    "help.opt.year": ("年度（默认：--as-of 所在年度，否则为今年）。", "Year (default: the year of --as-of, else this year)."),
+    "help.opt.as_of": ("统计到这一天为止（默认：今天）；可写作 2013-06-30、2013/6/30 或 2013年6月30日。",
+                       "Count filings up to this date (default: today); 2013-06-30, 2013/6/30 or 2013年6月30日."),
+    "help.opt.by": ("经办人。", "Who records this."),
+    "help.opt.by.default": ("当前登录用户名", "the login name"),
+    "help.opt.help": ("显示本帮助并退出。", "Show this message and exit."),
+    "help.enterprises": ("本区企事业单位名录。", "The district's registry of enterprises and institutions."),
+    "help.enterprises import": ("导入企业名录（按统一社会信用代码新增或更新）。", "Load the registry (upsert by credit code)."),
+    "help.import": ("导入代理机构报送的申请清单（CSV 或 .xlsx）。", "Import agency exports (CSV or .xlsx)."),
+    "help.rejects": ("列出代理机构清单中被拒绝的行。", "List the rejected rows of agency files."),
+    "help.progress": ("对照年度目标的进度。", "Progress against the year's goals."),
+    "help.signals": ("值得关注的申请模式（名称几乎相同、外观设计系列、集中申请）：只是提示，不是结论。",
+                     "Patterns worth a look (near-identical titles, design series, bursts): prompts, not verdicts."),
+    "help.signals.as_of": ("查看到这一天为止的申请（默认：今天）。", "Look at filings up to this date (default: today)."),
+    "help.report": ("生成页面：总览、名录、各单位、数据质量、每周存档、JSON、CSV 和 Excel。",
+                    "Write the pages: overview, registry, each entity, data quality, weekly archive, JSON, CSV and Excel."),
+    "help.report.out": ("输出文件夹（默认：今年写入工作目录的 reports/，其他年度写入 reports/<年度>/）。",
+                        "Output folder (default: reports/ in the home for this year, reports/<year>/ for another)."),
+    "help.demo": ("用自带的 seeds/ 新建演示目录，导入全部数据并显示进度。",
+                  "Build a fresh demo home from seeds/, import everything and show the progress."),
+    "help.demo.out": ("页面写到哪里。", "Where to write the pages."),
+    "help.demo.demo_home": ("演示专用的工作目录（配置和数据库），每次运行都重建。",
+                            "The demo's own home (config and database), rebuilt on every run."),
+    "help.demo.as_json": ("以 JSON 输出进度。", "Print the progress as JSON."),
+    "help.subsidy": ("专利资助记录：只追加、按规则检查、可核验（见 docs/subsidies.md）。",
+                     "The subsidy claims log: append-only, rule-checked, tamper-evident (docs/subsidies.md)."),
+    "help.subsidy claim": ("登记一笔新的资助申请（按规则和当年资助标准检查）。",
+                           "Record a new claim (checked against the rules and the year's schedule)."),
+    "help.subsidy claim.application_no": ("专利申请号。", "The filing's application number."),
+    "help.subsidy claim.claimant": ("申请单位：统一社会信用代码或名录中的名称。",
+                                    "The claimant: its unified social credit code or its registered name."),
+    "help.subsidy claim.stage": ("资助类别：application（申请资助）、grant（授权资助）、pct（PCT 国际申请）或 maintenance（年费资助）。",
+                                 "application (申请资助), grant (授权资助), pct (PCT 国际申请) or maintenance (年费资助)."),
+    "help.subsidy claim.amount": ("申请金额，整数元。", "Amount claimed, whole yuan."),
+    "help.subsidy claim.submitted_on": ("申报日期，其年份即资助年度（默认：今天）。",
+                                        "Submitted date; its year is the claim's year (default: today)."),
+    "help.subsidy claim.note": ("随申请保存的备注。", "A note kept with the claim."),
+    "help.subsidy approve": ("批准一笔已申报的资助申请。", "Approve a submitted claim."),
+    "help.subsidy approve.amount": ("批准金额（不超过申请金额）。", "Amount approved (≤ claimed)."),
+    "help.subsidy approve.over_budget": ("超出当年预算也批准（页面会显示超支）。",
+                                         "Approve even past the year's budget (the page shows the overrun)."),
+    "help.subsidy reject": ("驳回一笔已申报的资助申请。", "Reject a submitted claim."),
+    "help.subsidy reject.reason": ("驳回理由。", "Why the claim is rejected."),
+    "help.subsidy pay": ("登记一笔已批准资助的拨付。", "Record the payment of an approved claim."),
+    "help.subsidy pay.paid_on": ("拨付日期。", "The payment date."),
+    "help.subsidy pay.voucher": ("拨付凭证号。", "The payment voucher number."),
+    "help.subsidy correct": ("更正一笔申请的某项内容：记一条“更正”记录，原记录不变。",
+                             "Correct a field of a claim: a `corrected` event, the claim row stays as it was."),
+    "help.subsidy correct.field": ("note（备注，任何时候）、amount（申请金额，仅在已申报时）或 voucher（凭证号，拨付后）。",
+                                   "note (any time), amount (the amount claimed, while submitted) or voucher (once paid)."),
+    "help.subsidy correct.value": ("更正后的值。", "The corrected value."),
+    "help.subsidy correct.why": ("更正的原因。", "Why it is corrected."),
+    "help.subsidy import": ("批量导入资助申请：申请号、统一社会信用代码、资助类别、申请金额、申报日期［、备注］。",
+                            "Import claims in bulk: 申请号, 统一社会信用代码, 资助类别, 申请金额, 申报日期[, 备注]."),
+    "help.subsidy list": ("列出资助申请及其状态和金额。", "List claims with their state and amounts."),
+    "help.subsidy list.year": ("只列这一年度的申请（按申报日期的年份）。", "Only claims of this year (the year of the submitted date)."),
+    "help.subsidy list.state": ("只列处于这一状态的申请。", "Only claims in this state."),
+    "help.subsidy verify": ("重新计算校验链：输出最新校验值，或指出第一条对不上的记录。",
+                            "Recompute the hash chain; print its head, or name the first event that does not match."),
+    "help.events": ("法律状态清单：授权、失效、恢复、质押等。", "Legal-status lists (法律状态): grants, lapses, restorations, pledges."),
+    "help.events import": ("导入法律状态清单（CSV 或 .xlsx，读法与代理机构清单相同）。",
+                           "Import legal-status lists (CSV or .xlsx, read like agency exports)."),
+    "help.patents": ("有效专利、万人发明专利拥有量、本年授权和失效、即将到期的年费。",
+                     "Patents in force, inventions per 10,000 people, this year's grants and lapses, fees due."),
+    "help.patents.as_of": ("查看哪一天的情况（默认：今天）。", "The day to look at (default: today)."),
+    "help.subsidy verify.head": ("核对以前打印或记下的校验值是否仍在校验链中。",
+                                 "Check that a head hash printed earlier is still part of the chain."),
+    "help.inspect": ("查看文件将如何导入（编码、表头、各列、计数、前几条拒绝），不存入任何数据。",
+                     "Show how files would import (encoding, header, columns, counts, first rejects); store nothing."),
+    "help.init": ("新建工作目录：带注释、列出全部设置项的 ipmonitor.toml，以及各文件夹。",
+                  "Make a home: a commented ipmonitor.toml naming every key, and the folders."),
+    "help.import.agency": ("报送这些文件的代理机构（filings.md §8）。", "The agency that sent the files (filings.md §8)."),
+    "help.rejects.all_states": ("所有状态（未处理、已解决、已忽略）。", "Every state (open, resolved, dismissed)."),
+    "help.rejects.file_name": ("只看这个文件（文件名）的行。", "Only the rows of this file (its base name)."),
+    "help.rejects.kind": ("代理机构清单、资助申请、企业名录或法律状态清单。", "Agency files, subsidy claims, registry or legal-status files."),
+    "help.rejects.as_csv": ("输出 CSV（UTF-8 带 BOM），可发回代理机构。", "A CSV (UTF-8 with BOM) to send back to the agency."),
+    "help.rejects dismiss": ("忽略一条代理机构不会再报送的被拒绝行（例如已撤回的申请）。",
+                             "Dismiss one rejected row the agency will never resend (e.g. a withdrawn application)."),
+    "help.opt.why": ("原因（必填，随更正一并保存）。", "Why (required; kept with the correction)."),
+    "help.imports": ("导入记录，最新的在前；`imports revert 编号 --why 原因` 撤销其中一次。",
+                     "The imports, newest first; `imports revert ID --why TEXT` takes one back."),
+    "help.imports revert": ("撤销一次导入（从最新的开始）：其新增的申请删除，被它改动的申请恢复原值。",
+                            "Take one import back (newest first): its filings go, the ones it changed get their values back."),
+    "help.attribute": ("更正一件申请的归属（记录经办人、时间和原因；不删除任何数据）。",
+                       "Override one filing's attribution (kept with who, when and why; nothing is deleted)."),
+    "help.attribute.to": ("归属到这个名录单位。", "Attribute the filing to this registered entity."),
+    "help.attribute.none": ("不计入本区（外地的同名企业）。", "Keep it out of the district (a same-named firm elsewhere)."),
+    "help.attribute.clear": ("恢复按规则归属（先信用代码，再名称）。", "Back to the rule (credit code, then name)."),
+    "help.agencies": ("各代理机构的报送情况（文件数、最近一次、本年新增和更新、拒绝比例），逾期的在前。",
+                      "Deliveries per agency (files, last one, new and updated this year, rejected share), overdue first."),
+    "help.serve": ("按计划运行各项任务（收件箱、抓取、生成页面、备份），直到收到 SIGTERM 或按 Ctrl-C。",
+                   "Run the scheduled jobs (inbox, fetch, report, backup) until SIGTERM or Ctrl-C."),
+    "help.serve.inbox_quiet": ("inbox/ 中的文件要在这么久没有变化之后才导入（秒）。",
+                               "Import a file in inbox/ only once it has not changed for this long."),
+    "help.serve.stop_grace": ("收到 SIGTERM/SIGINT 后，正在运行的任务最多还能继续多久（秒），之后其数据库操作被中断并回滚。",
+                              "On SIGTERM/SIGINT, how long a running job may go on before its database work is "
+                              "interrupted and rolled back."),
+    "help.fetch": ("立即从各 [[sources]] 地址（或只从 SOURCE）抓取文件放入 inbox/，由收件箱任务导入。",
+                   "Fetch every [[sources]] url (or only SOURCE) into inbox/ now; the inbox job imports it."),
+    "help.status": ("各任务的上次和下次运行、各项计数，以及本目录是否有服务在运行。",
+                    "Each job's last and next run, the counts, and whether a server runs on this home."),
+
+    # what the commands print
+    "cli.import.failed": ("{file}：导入失败：{error}", "{file}: FAILED: {error}"),
+    "cli.import.skipped": ("{file}：已跳过，同一文件（SHA-256 相同）以前导入过", "{file}: skipped, the same file (SHA-256) was imported before"),
+    "cli.import.done": ("{file}：{rows} 行：新增 {new}，更新 {updated}，未变 {unchanged}，重复 {duplicate}，拒绝 {rejected}；警告 {warnings} 条",
+                        "{file}: {rows} rows: {new} new, {updated} updated, {unchanged} unchanged, {duplicate} duplicate, "
+                        "{rejected} rejected; {warnings} warnings"),
+    "cli.import.sheet": ("（工作表“{sheet}”）", " (sheet “{sheet}”)"),
+    "cli.rejects.none": ("没有被拒绝的行。", "No rejected rows."),
+    "cli.progress.title": ("{district} {year} 年专利申请进度（截至 {as_of}）", "{district}: patent filings of {year} (as of {as_of})"),
+    "cli.progress.head": ("项目|已申请|全年目标|应完成|相差|每周需|全年预计|状态", "|count|goal|expected|gap|per week|projected|status"),
+    "cli.progress.all": ("全部申请", "all"),
+    "cli.progress.invention": ("发明申请", "invention"),
+    "cli.progress.by_type": ("按类型：", "by type: "),
+    "cli.progress.previous": ("去年同期：申请 {filings} 件，发明 {invention} 件", "same day last year: {filings} filings, {invention} invention"),
+    "cli.progress.counts": ("未归属的申请：{unattributed} 件    被拒绝的行（未处理）：{rejected} 行",
+                            "unattributed filings: {unattributed}    rejected rows: {rejected}"),
+    "cli.progress.by_township": ("按镇街：", "by township:"),
+    "cli.progress.township": ("  {township}：申请 {filings} 件，其中发明 {invention} 件", "  {township}: {filings} filings, {invention} invention"),
+    "cli.progress.township_goal": ("（目标 {goal} 件，应完成 {expected} 件，{status}）", " (goal {goal}, expected {expected}, {status})"),
+    "cli.progress.entities": ("名录单位：{count} 家，其中本年尚无申请 {zero} 家", "entities: {count} registered, {zero} without a filing this year"),
+    "cli.signals.none": ("没有提示：本年申请中没有发现异常模式。", "No signals: nothing unusual in this year's filings."),
+    "cli.demo.summary": ("{district} {year} 年截至 {as_of}：申请 {fc}/{fg} 件（{fs}），发明 {ic}/{ig} 件（{is_}）",
+                         "{district} {year} as of {as_of}: {fc}/{fg} filings ({fs}), {ic}/{ig} invention ({is_})"),
+    "cli.demo.home": ("演示目录：{home}（可以试试：ipmonitor --home {demo_home} progress --as-of {as_of}）",
+                      "demo home: {home}  (try: ipmonitor --home {demo_home} progress --as-of {as_of})"),
+    "cli.demo.pages": ("页面（用浏览器打开 index.html）：", "pages (open index.html in a browser):"),
+    "cli.interrupted": ("已中断", "interrupted"),
+    "cli.internal": ("程序内部错误：{what}（加 --debug 可查看详情）", "internal error: {what} (run with --debug for details)"),
+    "error.file.not_found": ("找不到文件：{path}", "file not found: {path}"),
+    "error.file.unreadable": ("无法读取 {path}：{why}", "cannot read {path}: {why}"),
+    "error.file.utf16": ("无法按 UTF-16 解码：第 {offset} 字节处有错误字节", "cannot decode as UTF-16: bad bytes at offset {offset}"),
+    "error.file.binary": ("不是文本文件（二进制内容）；请发送 CSV 或 .xlsx", "not a text file (binary content); send CSV or .xlsx"),
+    "error.file.encoding": ("无法解码：第 {offset} 字节 {byte} 既不是 UTF-8（第 {utf8} 字节起出错）也不是 GBK/GB18030",
+                            "cannot decode: byte {byte} at offset {offset} is neither UTF-8 (failed at offset {utf8}) "
+                            "nor GBK/GB18030"),
+    "error.file.missing_columns": ("缺少必需的列：{missing}；文件中的表头：{found}",
+                                   "missing required column(s) {missing}; headers found: {found}"),
+    "error.file.no_headers": ("（无）", "(none)"),
+    "error.file.xlsx": ("不是可读的 .xlsx 工作簿（{what}）", "not a readable .xlsx workbook ({what})"),
+    "error.file.no_header_sheet": ("第一个工作表的前 {n} 行中找不到表头", "no header row found in the first {n} rows of the first sheet"),
+    "error.file.no_header": ("前 {n} 行中找不到表头（第一行：“{first}”）", "no header row found in the first {n} lines (first line: '{first}')"),
+    "error.file.empty": ("文件是空的", "the file is empty"),
+    "field.application_no": ("申请号", "application number"),
+    "field.filing_date": ("申请日", "filing date"),
+    "field.applicants": ("申请人", "applicants"),
+    "field.title": ("专利名称", "title"),
+    "field.type": ("专利类型", "type"),
+    "field.status": ("法律状态", "legal status"),
+    "field.credit_code": ("统一社会信用代码", "credit code"),
+    "field.agency": ("代理机构", "agency"),
+    "field.inventors": ("发明人", "inventors"),
+    "field.grant_date": ("授权日", "grant date"),
+    "field.name": ("单位名称", "name"),
+    "field.township": ("所属镇街", "township"),
+    "field.claimant": ("申请单位（统一社会信用代码）", "claimant (credit code)"),
+    "field.stage": ("资助类别", "stage"),
+    "field.amount": ("申请金额", "amount"),
+    "field.submitted_on": ("申报日期", "submitted date"),
+    "error.config.no_home": ("工作目录 {path} 不存在（来自 --home 或 IPMONITOR_HOME）",
+                             "home folder {path} does not exist (from --home or IPMONITOR_HOME)"),
+    "error.config.every": ("{setting}：“{text}”不是“30s”“10m”“2h”这样的间隔", "{setting}: '{text}' is not an interval like \"30s\", \"10m\", \"2h\""),
+    "error.config.int": ("{setting}：应为不小于 {minimum} 的整数，实际是 {value}", "{setting}: expected a whole number ≥ {minimum}, got {value}"),
+    "error.config.str": ("{setting}：应为非空文字，实际是 {value}", "{setting}: expected a non-empty text, got {value}"),
+    "error.config.table": ("{setting}：应为一个表（[…]），实际是 {value}", "{setting}: expected a table, got {value}"),
+    "error.config.unknown_key": ("{setting}：未知的设置项（可用：{allowed}）", "{setting}: unknown key (allowed: {allowed})"),
+    "error.config.year": ("{setting}：应为年度，例如 {example}", "{setting}: expected a year such as {example}"),
+    "error.config.every_and_cron": ("{setting}：every 和 cron 只能二选一", "{setting}: give either every or cron, not both"),
+    "error.config.cron_fields": ("{setting}：“{cron}”不是 5 段的 crontab 写法", "{setting}: '{cron}' is not a 5-field crontab line"),
+    "error.config.cron": ("{setting}：“{cron}”无效（{why}）", "{setting}: '{cron}' is not valid ({why})"),
+    "error.config.sources": ("sources：应写作 [[sources]] 表", "sources: expected [[sources]] tables"),
+    "error.config.source_name": ("{setting}：“{name}”必须唯一，且只能用字母、数字和 - _ .",
+                                 "{setting}: '{name}' must be unique and use only letters, digits, - _ ."),
+    "error.config.url": ("{setting}：“{url}”不是 http(s) 地址", "{setting}: '{url}' is not an http(s) address"),
+    "error.config.field": ("{setting}：未知的字段（可用：{allowed}）", "{setting}: unknown field (allowed: {allowed})"),
+    "error.config.toml": ("{file}：不是有效的 TOML（{why}）", "{file}: not valid TOML ({why})"),
+    "error.config.language": ("district.language：“{value}”不是 {allowed} 之一", "district.language: '{value}' is not one of {allowed}"),
+    "error.config.timezone": ("district.timezone：“{value}”不是已知的时区", "district.timezone: '{value}' is not a known time zone"),
+    "error.config.every_long": ("{setting}：“{text}”超过 {days} 天", "{setting}: '{text}' is longer than {days} days"),
+    "error.config.int_max": ("{setting}：{value} 超过上限 {maximum:,}", "{setting}: {value} is more than {maximum:,}, the most this can be"),
+    "error.config.cron_never": ("{setting}：“{cron}”永远不会触发（{years} 年内没有这样的日期）",
+                                "{setting}: '{cron}' never fires (no such date within {years} years)"),
+    "error.config.at_most": ("{setting}：最多 {most}，实际是 {value}", "{setting}: at most {most}, got {value}"),
+    "error.year": ("--year {year} 不是合理的年度", "--year {year} is not a plausible year"),
+    "error.no_source": ("ipmonitor.toml 中没有名为“{name}”的来源（已配置：{names}）",
+                        "no source named '{name}' in ipmonitor.toml (configured: {names})"),
+    "cli.date_range": ("“{value}”不在 1900—2999 年之间", "'{value}' is outside the years 1900–2999"),
+    "cli.subsidy.line": ("{id}  {application_no}  {stage}  {state}  申请 {claimed:,} 元，批准 {approved:,} 元，拨付 {paid:,} 元  "
+                         "申请单位 {who}  申报日期 {submitted}",
+                         "{id}  {application_no}  {stage}  {state}  claimed {claimed:,}, approved {approved:,}, "
+                         "paid {paid:,} yuan  claimant {who}  submitted {submitted}"),
+    "cli.subsidy.done": ("资助申请 {id}：{what}。", "claim {id}: {what}."),
+    "cli.subsidy.event": ("第 {event} 条记录，经办人 {by}，时间 {at}，校验值 {hash}", "event {event} by {by} at {at}, hash {hash}"),
+    "cli.subsidy.none": ("没有资助申请。", "No claims."),
+    "cli.subsidy.total": ("共 {n} 笔：申请 {claimed:,} 元，批准 {approved:,} 元，拨付 {paid:,} 元",
+                          "{n} claims: claimed {claimed:,}, approved {approved:,}, paid {paid:,} yuan"),
+    "cli.subsidy.at_event": ("第 {event} 条记录", "event {event}"),
+    "cli.subsidy.of_claim": ("（资助申请 {id}）", "(claim {id})"),
+    "cli.subsidy.not_verified": ("资助记录核验未通过：{where}{problem}", "the subsidy log does not verify: {where}{problem}"),
+    "cli.subsidy.empty": ("资助记录为空。", "The subsidy log is empty."),
+    "cli.subsidy.verified": ("资助记录核验通过：共 {events} 条记录，最新校验值 {head}", "The subsidy log verifies: {events} events, head {head}"),
+    "field.note": ("备注", "note"),
+    "field.voucher": ("凭证号", "voucher"),
+    "error.refused": ("不予受理：{what}（规则 {rule}）：{message}", "refused by rule {rule} ({what}): {message}"),
+    "inbox.why": ("文件：{file}\nSHA-256：{sha256}\n时间：{when}\n原因：{why}\n请修正文件后重新放入 inbox/；该文件中的数据都没有存入。\n",
+                  "file: {file}\nsha256: {sha256}\nwhen: {when}\nwhy: {why}\n"
+                  "Fix the file and drop it into inbox/ again; nothing from it was stored.\n"),
+    "inbox.nothing": ("inbox/ 中没有新文件", "nothing new in inbox/"),
+    "inbox.imported": ("{file}：导入 {rows} 行（新增 {new}，拒绝 {rejected}）→ {to}", "{file}: imported {rows} rows ({new} new, {rejected} rejected) → {to}"),
+    "inbox.skipped": ("{file}：以前已导入 → {to}", "{file}: already imported → {to}"),
+    "inbox.failed": ("{file}：导入失败：{error} → {to}", "{file}: FAILED: {error} → {to}"),
+    "inbox.left": ("留在 inbox/，下次运行再试", "left in inbox/, retried next run"),
+    "cli.status.disk": ("磁盘：{what}", "disk: {what}"),
+    "label.parts_sep": ("；", "; "),
+    "cli.fetch.new": ("新文件 inbox/{file}（{bytes} 字节）", "new file inbox/{file} ({bytes} bytes)"),
+    "cli.fetch.unchanged": ("内容与上次抓取或某次导入相同，未放入文件", "same content as the last fetch or an import; nothing dropped"),
+    "cli.fetch.not_modified": ("自上次抓取以来没有变化", "not modified since the last fetch"),
+    "cli.fetch.failed": ("抓取失败：{error}", "FAILED: {error}"),
+    "cli.fetch.run_failed": ("抓取失败：{message}", "fetch failed: {message}"),
+    "cli.status.running": ("服务：运行中（进程 {pid}）", "server: running (pid {pid})"),
+    "cli.status.stopped": ("服务：未运行", "server: not running"),
+    "cli.status.home": ("  工作目录：{home}", "  home: {home}"),
+    "cli.status.job": ("{job}  计划：{schedule}  上次：{last}  结果：{outcome}  处理：{items}  下次：{next}",
+                       "{job}  schedule: {schedule}  last run: {last}  outcome: {outcome}  items: {items}  next run: {next}"),
+    "cli.status.job.inbox": ("收件箱", "inbox"),
+    "cli.status.job.fetch": ("抓取", "fetch"),
+    "cli.status.job.report": ("生成页面", "report"),
+    "cli.status.job.backup": ("备份", "backup"),
+    "cli.status.outcome.ok": ("成功", "ok"),
+    "cli.status.outcome.failed": ("失败", "failed"),
+    "cli.status.outcome.skipped": ("跳过", "skipped"),
+    "cli.status.outcome.running": ("运行中", "running"),
+    "cli.status.no_next": ("（仅在 ipmonitor serve 运行时）", "(only while `ipmonitor serve` runs)"),
+    "cli.status.message": ("    上次的消息：{message}", "    last message: {message}"),
+    "cli.status.counts": ("申请 {filings} 件，被拒绝的行 {rejects} 行，资助申请 {claims} 笔；数据最近导入于 {last}",
+                          "filings {filings}, rejected rows {rejects}, subsidy claims {claims}; data last imported {last}"),
+    "cli.status.never": ("从未导入", "never"),
+    "cli.status.every": ("每 ", "every "),
+    "cli.rejects.line": ("{file} 第 {line} 行  {no}  {what}：{message}", "{file}:{line}  {no}  {what}: {message}"),
+    "error.pages.not_folder": ("{out} 已存在且不是文件夹", "{out} exists and is not a folder"),
+    "error.pages.home": ("{out} 是工作目录（里面有数据库或配置），不是页面文件夹；请换一个输出文件夹",
+                         "{out} is a home (it holds its database or config), not a folder of pages; name another output folder"),
+    "error.pages.foreign": ("{out} 里有不是 ipmonitor 页面的文件；页面会替换整个文件夹，请指定一个新的或空的文件夹",
+                            "{out} holds files that are not ipmonitor's pages; the pages replace the whole folder, so name a new or empty one"),
+    "error.pages.prepare": ("无法在 {out} 准备页面：{why}", "cannot prepare the pages in {out}: {why}"),
+    "error.pages.failed": ("页面未能生成（{what}）；{out} 中原有的页面保持不变", "the pages could not be built ({what}); the pages in {out} are unchanged"),
+    "signal.near_duplicate_titles": ("名称几乎相同", "near-identical titles"),
+    "signal.design_series": ("外观设计系列", "design series"),
+    "signal.burst": ("集中申请", "burst of filings"),
+    "signal.subsidy_on_flagged": ("有提示的专利申请了资助", "subsidy claimed on a flagged filing"),
+    "field.approved amount": ("批准金额", "approved amount"),
+    "refusal.bad_amount": ("{what}必须是大于 0 的整数元，不能是 {value}", "the {what} must be a whole number of yuan above 0, not {value}"),
+    "refusal.too_much": ("{what} {amount:,} 元超过单笔上限 {most:,} 元", "the {what} {amount:,} yuan is more than {most:,}, the most one claim can be"),
+    "refusal.no_rate": ("{year} 年的资助标准中没有 {keys}：当年不资助{type}专利的{stage}",
+                        "{year}'s schedule has no rate {keys}: {stage} claims on {type} filings are not subsidised that year"),
+    "refusal.over_rate": ("{amount} 元超过 {year} 年的资助标准 {keys} = {rate} 元", "{amount} yuan is more than {year}'s rate {keys} = {rate} yuan"),
+    "refusal.bad_stage": ("资助类别 {stage} 不是 {stages} 之一", "stage {stage} is not one of {stages}"),
+    "refusal.future_submitted": ("申报日期 {date} 晚于今天（{today}）", "the submitted date {date} is after today ({today})"),
+    "refusal.future_paid": ("拨付日期 {date} 晚于今天（{today}）", "the payment date {date} is after today ({today})"),
+    "refusal.not_filed": ("库中没有专利 {no}（请先导入代理机构的申请清单）", "{no} is not a stored filing (import the agency export first)"),
+    "refusal.not_registered": ("申请单位 {claimant} 不在企业名录中", "claimant {claimant} is not in the registry"),
+    "refusal.nobody": ("任何名录单位都不是", "no registered entity"),
+    "refusal.not_attributed": ("{no} 归属于 {whom}，不是申请单位 {claimant}", "{no} is attributed to {whom}, not to the claimant {claimant}"),
+    "refusal.before_filing": ("申报日期 {date} 早于 {no} 的申请日 {filing_date}", "the submitted date {date} is before the filing date {filing_date} of {no}"),
+    "refusal.no_status": ("没有法律状态", "without a legal status"),
+    "refusal.not_granted": ("{stage}需要已授权的专利；{no} 的状态是“{status}”，也没有授权日",
+                            "a {stage} claim needs a granted filing; {no} is {status} and has no grant date"),
+    "refusal.one_live_claim": ("{no} 已有{stage}申请 {id}（{state}）；只有被驳回后才能重新申请",
+                               "{no} already has the {stage} claim {id} ({state}); a new one is allowed only after a rejection"),
+    "refusal.transition": ("资助申请 {id} 当前为“{state}”，只有“{allowed}”的申请才能{event}",
+                           "claim {id} is {state}; {event} needs a {allowed} claim"),
+    "refusal.over_claimed": ("批准 {amount} 元超过资助申请 {id} 的申请金额 {claimed} 元", "approving {amount} yuan on claim {id} is more than the {claimed} yuan claimed"),
+    "refusal.budget": ("批准 {amount} 元后 {year} 年批准总额将达 {total:,} 元，超过预算 {budget:,} 元（确需批准请加 --over-budget）",
+                       "approving {amount} yuan takes {year}'s approved total to {total:,} yuan, past the budget of {budget:,} "
+                       "(give --over-budget to approve anyway)"),
+    "refusal.no_voucher": ("拨付需要凭证号", "a payment needs its voucher number"),
+    "refusal.before_submission": ("拨付日期 {date} 早于申报日期 {submitted}", "the payment date {date} is before the claim's submitted date {submitted}"),
+    "refusal.not_correctable": ("{field} 不能更正（只能更正 {fields}）；请驳回后重新申报", "{field} cannot be corrected (only {fields}); reject the claim and submit a new one instead"),
+    "refusal.not_now": ("资助申请 {id} 为“{state}”时不能更正{field}（只能在“{states}”时）",
+                        "the {field} of claim {id} cannot be corrected while it is {state} (only while {states})"),
+    "refusal.no_why": ("更正需要写明原因（--why）", "a correction needs its reason (--why)"),
+    "refusal.same_value": ("资助申请 {id} 的{field}已经是 {value}", "the {field} of claim {id} is already {value}"),
+    "refusal.bad_credit_code": ("{text} 不是有效的统一社会信用代码", "{text} is not a valid unified social credit code"),
+    "refusal.unknown_claim": ("没有资助申请 {id}", "there is no claim {id}"),
+    "refusal.no_actor": ("每条记录都需要经办人（--by）", "every event needs who records it (--by)"),
+    "refusal.ambiguous": ("{text} 对应 {n} 个登记单位（{codes}）：请写统一社会信用代码", "{text} names {n} registered entities ({codes}): give the credit code"),
+    "refusal.no_claimant": ("{text} 既不是有效的统一社会信用代码，也不是名录中的单位名称", "{text} is neither a valid unified social credit code nor the name of a registered entity"),
+    "refusal.no_reason": ("驳回需要写明理由（--reason）", "a rejection needs its reason (--reason)"),
+    "cli.bad_date": ("“{value}”不是日期，应写作 2013-06-30、2013/6/30 或 2013年6月30日",
+                     "'{value}' is not a date like 2013-06-30"),
+})
+
+
 def lang_of(lang: str | None) -> int:
     """The catalogue column for a language tag: zh, zh-CN, zh_Hans → Chinese; en, en-GB → English."""
     return 1 if (lang or "zh").lower().startswith("en") else 0
 
 
-def say(key: str, lang: str | None = "zh-CN", **fmt) -> str:
-    """The words of `key` in `lang`, with `{name}` placeholders filled from `fmt`. KeyError when unknown."""
-    text = WORDS[key][lang_of(lang)]
+_current = ["zh-CN"]
+
+
+def set_language(lang: str | None) -> None:
+    """The language of this process's words (`[district] language`), used where no `lang` is given."""
+    _current[0] = lang or "zh-CN"
+
+
+def language() -> str:
+    return _current[0]
+
+
+@contextlib.contextmanager
+def speaking(lang: str):
+    """Words in `lang` inside the block (the pages are Chinese whatever the command line speaks)."""
+    before, _current[0] = _current[0], lang
+    try:
+        yield
+    finally:
+        _current[0] = before
+
+
+def say(key: str, lang: str | None = None, **fmt) -> str:
+    """The words of `key` in `lang` (default: this process's language), with `{name}` placeholders
+    filled from `fmt`. KeyError when unknown."""
+    text = WORDS[key][lang_of(lang or _current[0])]
     return text.format(**fmt) if fmt else text
 
 
-def table(family: str, lang: str | None = "zh-CN") -> dict[str, str]:
+def table(family: str, lang: str | None = None) -> dict[str, str]:
     """{code: words} of one family ("type", "status", "reason.filings", …), in catalogue order."""
-    prefix, col = family + ".", lang_of(lang)
+    prefix, col = family + ".", lang_of(lang or _current[0])
     return {k[len(prefix):]: v[col] for k, v in WORDS.items() if k.startswith(prefix)}
 
 
-def reason(code: str, kind: str = "filings", lang: str | None = "zh-CN", default: str | None = None) -> str | None:
+def reason(code: str, kind: str = "filings", lang: str | None = None, default: str | None = None) -> str | None:
     """The short words of a reject reason of `kind` (filings, registry, subsidy); `default` when unknown."""
     words = WORDS.get(f"reason.{kind}.{code}")
-    return default if words is None else words[lang_of(lang)]
+    return default if words is None else words[lang_of(lang or _current[0])]
 
 
 def has(key: str) -> bool:

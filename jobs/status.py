@@ -34,7 +34,8 @@ def status(home: app.Home, now: dt.datetime | None = None) -> dict:
             "outcome": None if last is None else (last["outcome"] or "running"),
             "items": None if last is None else last["items"],
             "message": None if last is None else last["message"],
-            "next_run": None if nxt is None else nxt.isoformat(timespec="seconds"),
+            # a next run happens only while a server runs: none is promised without one
+            "next_run": None if nxt is None or pid is None else nxt.isoformat(timespec="seconds"),
         }
     counts = records.counts(home.db)
     free = free_bytes(settings.home)

@@ -16,6 +16,7 @@ CONFIG = """\
 [district]
 name = "宿豫区"
 timezone = "Asia/Shanghai"
+bureau = "宿豫区科学技术局"
 
 [goals.2013]
 filings = 60

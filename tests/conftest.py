@@ -66,3 +66,12 @@ def run_process(*args: str, home: Path | None = None, timeout: float = 60, **kw)
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """An in-process command may switch this process's words to English; each test starts in Chinese."""
+    from ipmonitor import words
+    words.set_language("zh-CN")
+    yield
+    words.set_language("zh-CN")

@@ -16,7 +16,6 @@ from click.testing import CliRunner
 
 from _pages_data import AS_OF, YEAR, make_home
 from ipmonitor.cli import main
-from ipmonitor import words
 
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -45,7 +44,7 @@ def cli(*args) -> str:
 def built(tmp_path_factory):
     """(reports folder, the progress document of `ipmonitor progress --json`) for one home."""
     home = make_home(tmp_path_factory.mktemp("browser") / "home")
-    cli("--home", home, "report", "--year", YEAR, "--as-of", AS_OF.isoformat())
+    cli("--home", home, "report", "--year", YEAR, "--as-of", AS_OF.isoformat(), "--out", home / "reports")
     doc = json.loads(cli("--home", home, "progress", "--year", YEAR, "--as-of", AS_OF.isoformat(), "--json"))
     return home / "reports", doc
 
@@ -104,25 +103,32 @@ def test_every_page_loads_cleanly_and_fits_a_phone(built, browser):
         w.close()
 
 
+# The headline of the fixture (worked out in test_pages.test_overview_shows_the_goals…): count, goal,
+# expected and projected whole, the gap in words, what each remaining week needs, last year, status.
+HEADLINE = [("43", "目标 60", "30 件", "87 件", "超前 13 件", "0.6 件", "0 件", "进度正常"),
+            ("12", "目标 30", "15 件", "24 件", "落后时间进度 3 件", "0.7 件", "0 件", "滞后")]
+
+
 def test_headline_numbers_are_visible(built, browser):
-    reports, doc = built
+    reports, _ = built
     w = Watched(browser, viewport={"width": 1280, "height": 900})
     try:
         page = w.open(reports / "index.html")
         cards = page.locator("article.goal")
         assert cards.count() == 2
-        for card, g in zip(cards.all(), (doc["filings"], doc["invention"])):
+        for card, want in zip(cards.all(), HEADLINE):
+            count, goal, expected, projected, gap, needed, previous, status = want
             assert card.is_visible()
-            text = card.inner_text()
-            assert card.locator("[data-key=count]").inner_text().startswith(f"{g['count']:,}")
-            assert f"目标 {g['goal']:,}" in text
-            assert f"{g['expected']:.1f}" in card.locator("[data-key=expected]").inner_text()
-            assert f"{g['projected']:.1f}" in card.locator("[data-key=projected]").inner_text()
-            assert words.say("status." + g["status"]) in card.locator(".status").inner_text()
+            assert card.locator("[data-key=count]").inner_text().startswith(count)
+            assert goal in card.inner_text()
+            got = [card.locator(f"[data-key={k}]").inner_text()
+                   for k in ("expected", "projected", "gap", "needed", "previous")]
+            assert got == [expected, projected, gap, needed, previous]
+            assert status in card.locator(".status").inner_text()
         body = page.locator("main").inner_text()
-        assert f"{doc['unattributed']:,} 件" in body
-        for t in doc["by_township"]:
-            assert page.get_by_role("cell", name=t["township"], exact=True).first.is_visible()
+        assert "6 件" in body                                    # unattributed
+        for town in ("顺河街道", "洋河镇", "来龙镇", "豫新街道"):
+            assert page.get_by_role("cell", name=town, exact=True).first.is_visible()
         w.check()
     finally:
         w.close()
@@ -163,6 +169,80 @@ def test_demo_pages_with_real_seeds(tmp_path, browser):
         counts = page.locator("article.goal [data-key=count]").all_inner_texts()
         assert [c.split("/")[0].strip() for c in counts] == [f"{doc['filings']['count']:,}",
                                                              f"{doc['invention']['count']:,}"]
+        w.check()
+    finally:
+        w.close()
+
+
+CHART_TEXT_PX = """() => [...document.querySelectorAll('svg.chart text')].map(t => {
+  const scale = t.ownerSVGElement.getScreenCTM().a;
+  return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale];
+})"""
+
+
+def test_chart_text_is_at_least_11_px_on_a_phone(built, browser):
+    reports, _ = built
+    w = Watched(browser)
+    try:
+        page = w.open(reports / "index.html")
+        sizes = page.evaluate(CHART_TEXT_PX)
+        assert len(sizes) > 50
+        small = [(t, round(px, 2)) for t, px in sizes if px < 11 - 1e-6]
+        assert small == []
+        # and each chart scrolls inside its own box, never the page
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        w.check()
+    finally:
+        w.close()
+
+
+def test_wide_tables_show_number_title_and_entity_first_on_a_phone(built, browser):
+    reports, _ = built
+    w = Watched(browser)
+    try:
+        entity = max((reports / "enterprise").iterdir(), key=lambda p: p.stat().st_size)
+        page = w.open(entity)
+        heads = page.locator("table.filings").first.locator("thead th").all_inner_texts()
+        assert heads[:3] == ["申请号", "名称", "申请日"]      # the entity is the page's own
+        page = w.open(reports / "index.html")
+        table = page.locator("#this-week table.changes").first
+        heads = table.locator("thead th").all_inner_texts()
+        assert heads[:3] == ["申请号", "名称", "单位"]
+        first = table.locator("tbody tr").first.locator("td").first.bounding_box()
+        assert first["x"] >= 0 and first["x"] + first["width"] <= PHONE["width"]
+        wrap = page.locator("#this-week .table-wrap").first
+        # the other columns are reachable: the box scrolls sideways
+        assert wrap.evaluate("e => e.scrollWidth > e.clientWidth")
+        assert wrap.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        w.check()
+    finally:
+        w.close()
+
+
+def test_printed_overview_has_the_issuing_body_title_and_page_numbers(built, browser):
+    import io
+    import re
+    import unicodedata
+
+    from pypdf import PdfReader
+    reports, _ = built
+    w = Watched(browser, viewport={"width": 1280, "height": 900})
+    try:
+        page = w.open(reports / "index.html")
+        reader = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+        # the PDF's fonts map some characters to radicals: NFKC undoes the Kangxi ones (⼯ → 工),
+        # and 页 comes out as the supplement radical ⻚, which has no decomposition
+        texts = [unicodedata.normalize("NFKC", p.extract_text()).replace("⻚", "页") for p in reader.pages]
+        n = len(texts)
+        assert n >= 2
+        for i, text in enumerate(texts, start=1):
+            flat = re.sub(r"\s+", "", text)
+            assert f"第{i}页,共{n}页" in flat, (i, text[-200:])     # NFKC: ，→ ,
+            assert "宿豫区2013年省知识产权试点区专利工作进度" in flat
+        first = re.sub(r"\s+", "", texts[0])
+        assert "宿豫区科学技术局" in first
+        everything = re.sub(r"\s+", "", "".join(texts))
+        assert "查看每周数据表" not in everything and "进度数据（JSON）" not in everything
         w.check()
     finally:
         w.close()

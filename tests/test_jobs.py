@@ -102,7 +102,8 @@ def test_serve_imports_fetches_files_away_and_keeps_going_when_a_job_fails(home)
     assert "good.csv" in archived and len(archived) == 3
     assert all(re.fullmatch(r"(agency|flaky)-\d{8}T\d{6}Z\.csv", n) for n in archived if n != "good.csv")
     assert files_under(home / "rejected") == ["bad.csv", "bad.csv.why.txt"]
-    assert "二进制" in (home / "rejected" / "bad.csv.why.txt").read_text(encoding="utf-8")
+    why = (home / "rejected" / "bad.csv.why.txt").read_text(encoding="utf-8")
+    assert "二进制" in why and "原因：" in why
 
     assert re.search(r"^\S+ INFO job=inbox run=\d+ outcome=ok items=\d+ seconds=[\d.]+ message=", log, re.M)
     assert re.search(r"^\S+ ERROR job=fetch run=\d+ outcome=failed items=\d+ .*HTTP 401", log, re.M)
@@ -186,7 +187,7 @@ def test_cli_import_beside_the_inbox_job_imports_once_and_is_never_locked_out(ho
         log = server.log()
     assert code == 0
     assert by_hand.returncode == 0, by_hand.stderr
-    assert status.returncode == 0 and "server: running" in status.stdout
+    assert status.returncode == 0 and "服务：运行中" in status.stdout
     (result,) = json.loads(by_hand.stdout)["files"]
     assert result["status"] in ("imported", "skipped")
     for text in (by_hand.stderr, status.stderr, log):

@@ -157,9 +157,9 @@ def test_fetch_command_reports_401_with_exit_1_and_never_shows_the_token(home, a
     assert doc["outcome"] == "failed" and "HTTP 401" in doc["sources"][0]["error"]
     assert agency.statuses("/a.csv") == [401]      # not retried
     good = run_cli(home, "fetch", "s0", env={"AGENCY_TOKEN": TOKEN})
-    assert good.returncode == 0 and "s0: new file inbox/s0-" in good.stdout
+    assert good.returncode == 0 and "s0：新文件 inbox/s0-" in good.stdout
     again = run_cli(home, "fetch", env={"AGENCY_TOKEN": TOKEN})
-    assert again.returncode == 0 and "not modified" in again.stdout
+    assert again.returncode == 0 and "自上次抓取以来没有变化" in again.stdout
     assert_no_token(home, wrong.stdout, wrong.stderr, good.stdout, good.stderr, again.stdout)
     status = run_cli(home, "status", "--json")
     assert json.loads(status.stdout)["jobs"]["fetch"]["outcome"] == "ok"

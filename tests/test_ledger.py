@@ -150,7 +150,7 @@ def test_rates(amount, ftype, stage, outcome):
     else:
         with pytest.raises(RuleViolation) as e:
             ledger.check_rate(amount, ftype, stage, 2013, RATES)
-        assert e.value.rule == outcome and str(e.value).startswith(f"refused by rule {outcome}: ")
+        assert e.value.rule == outcome and f"（规则 {outcome}）：" in str(e.value)
 
 
 def test_no_schedule_no_cap():

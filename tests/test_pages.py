@@ -34,7 +34,7 @@ def run(*args: str, code: int = 0):
 def site(tmp_path_factory) -> Path:
     """A home with data and its pages built once by `ipmonitor report` into the default folder."""
     home = make_home(tmp_path_factory.mktemp("pages") / "home")
-    out = run("--home", home, "report", "--as-of", AS_OF.isoformat()).stdout.strip()
+    out = run("--home", home, "report", "--as-of", AS_OF.isoformat(), "--out", home / "reports").stdout.strip()
     assert out == str(home / "reports" / "index.html")
     return home
 
@@ -58,7 +58,7 @@ def test_every_page_states_the_facts_and_links_to_the_others(site):
     for page in html_files(site / "reports"):
         text = page.read_text(encoding="utf-8")
         assert '<html lang="zh-CN">' in text
-        for fact in ("宿豫区", "2013 年", "2013年6月30日", "页面生成于", "数据最近导入于", "2013-06-28 10:00"):
+        for fact in ("宿豫区", "2013 年", "2013年6月30日", "页面生成于", "数据最近导入于", "2013年6月28日 10:00"):
             assert fact in text, (page, fact)
         for link in ("index.html", "enterprises.html", "quality.html", "archive/index.html", "progress.json",
                      f"exports/filings-{YEAR}.csv"):
@@ -95,7 +95,7 @@ def test_csv_has_a_bom_and_neutralised_formula_cells(site):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["申请号", "申请日", "专利类型", "发明名称"]
+    assert header[:4] == ["申请号", "申请日", "专利类型", "专利名称"]
     doc = json.loads((site / "reports" / "progress.json").read_text(encoding="utf-8"))
     assert len(body) == doc["filings"]["count"]
     cells = [c for r in body for c in r]
@@ -115,10 +115,22 @@ def test_progress_json_is_the_progress_command(site):
 
 def test_overview_shows_the_goals_and_this_weeks_changes(site):
     text = (site / "reports" / "index.html").read_text(encoding="utf-8")
-    doc = json.loads((site / "reports" / "progress.json").read_text(encoding="utf-8"))
-    for g in (doc["filings"], doc["invention"]):
-        assert f"{g['count']:,}" in text and f"目标 {g['goal']:,}" in text
-        assert f"{g['expected']:.1f}" in text and f"{g['projected']:.1f}" in text
+    # The fixture's 48 filings of agency A up to 2013-05-25: every eighth has an unregistered first
+    # applicant → 42 counted, 12 of them inventions (every fourth), and the utility model without a
+    # check digit (kept with a warning) → 43. 2013-06-30 is day 181 of 365.
+    # Filings: goal 60, expected 60·181/365 = 29.75 → 30 on the page, projected 43·365/181 = 86.7 → 87,
+    # gap +13.2 → 超前 13 件, needed 17·7/184 = 0.65 → 0.6 a week.
+    # Inventions: goal 30, expected 14.88 → 15, projected 24.2 → 24, gap −2.9 → 落后 3 件, needed 0.7.
+    card = lambda label: text[text.index(f'aria-label="{label}"'):].split("</article>")[0]
+    f, i = card("全部专利申请"), card("其中发明专利申请")
+    assert ">43<small> / 目标 60 件" in f and ">12<small> / 目标 30 件" in i
+    assert 'data-key="expected">30 件' in f and 'data-key="projected">87 件' in f
+    assert 'data-key="expected">15 件' in i and 'data-key="projected">24 件' in i
+    assert 'data-key="gap">超前 13 件' in f and 'data-key="gap">落后时间进度 3 件' in i
+    assert 'data-key="needed">0.6 件' in f and 'data-key="needed">0.7 件' in i
+    # 2012 holds one filing (20 December): none by 30 June 2012
+    assert 'data-key="previous">0 件' in f
+    assert "29.8" not in text and "86.7" not in text        # counts of filings are whole on pages
     assert "进度正常" in text and "滞后" in text and "▼" in text and "●" in text
     assert text.count("<svg") == 5 and text.count("<title id=") == 5
     assert "法律状态变化：6 件" in text        # agency B's import on 2013-06-28 granted six filings
@@ -181,7 +193,7 @@ def test_report_respects_out_and_rejects_a_file_as_out(site, tmp_path):
     run("--home", site, "report", "--as-of", "2013-05-31", "--out", blocker, code=2)
     home = app.open_home(site)
     try:
-        with pytest.raises(ReportFailed, match="not a folder"):
+        with pytest.raises(ReportFailed, match="不是文件夹"):
             render.build_pages(home, year=YEAR, as_of=AS_OF, out=blocker)
     finally:
         home.close()
@@ -264,8 +276,12 @@ def test_decimals_dates_and_times():
     assert filters.one_decimal(1234.5) == "1,234.5" and filters.one_decimal(None) == "—"
     assert filters.date_zh("2013-06-30") == "2013年6月30日" and filters.date_zh(dt.date(2013, 1, 5)) == "2013年1月5日"
     assert filters.date_zh(None) == "—" and filters.month_day("2013-06-03") == "6月3日"
-    assert filters.local_time("2013-06-28T02:00:00+00:00", "Asia/Shanghai") == "2013-06-28 10:00"
-    assert filters.local_time("2013-12-31T20:30:00", "Asia/Shanghai") == "2014-01-01 04:30"
+    assert filters.local_time("2013-06-28T02:00:00+00:00", "Asia/Shanghai") == "2013年6月28日 10:00"
+    assert filters.local_time("2013-12-31T20:30:00", "Asia/Shanghai") == "2014年1月1日 04:30"
+    assert filters.week_zh("2013-W26") == "第26周（6月24日—6月30日）"
+    assert filters.week_zh("2013-W01", with_year=True) == "2013年第1周（12月31日—1月6日）"
+    assert filters.gap_zh(-34.5) == "落后时间进度 35 件" and filters.gap_zh(12.2) == "超前 12 件"
+    assert filters.gap_zh(0.4) == "与时间进度持平" and filters.whole_number(196.2) == "196"
     assert filters.local_time(None, "Asia/Shanghai") == "—"
     assert filters.status_zh("behind") == "▼ 滞后" and filters.status_zh(None) == "未设目标"
     assert [filters.status_zh(s)[2:] for s in ("met", "on_track", "at_risk")] == ["已完成", "进度正常", "有风险"]
@@ -301,7 +317,7 @@ def test_export_neutralises_every_formula_start():
     entities = pl.DataFrame({"credit_code": ["C"], "name": ["@名"], "township": [None]},
                             schema_overrides={"township": pl.String})
     out = pagedata.export_frame(filings, entities)
-    assert out["发明名称"].to_list() == ["'=1+1", "'+1", "'-1", "'@x", "'\tx", "ok=1"]
+    assert out["专利名称"].to_list() == ["'=1+1", "'+1", "'-1", "'@x", "'\tx", "ok=1"]
     assert out["归属单位"].to_list() == ["'@名"] * 6
 
 
@@ -310,7 +326,7 @@ def test_charts_carry_a_title_and_escape_labels():
     assert "<title id=\"t-t\">按镇街 &lt;x&gt;</title>" in svg and "&lt;b&gt;镇&lt;/b&gt;" in svg
     cum = charts.cumulative("c", year=2013, as_of=AS_OF, points=[(dt.date(2013, 6, 30), 43)], goal=60,
                             projected=86.7, label="全部申请")
-    assert "<title" in cum and "目标 60" in cum and "预计 86.7" in cum and "stroke-dasharray" in cum
+    assert "<title" in cum and "目标 60" in cum and "预计 87" in cum and "stroke-dasharray" in cum
     assert charts.nice_max(45.15) == (60, 20) and charts.nice_max(400) == (400, 100)
     assert charts.nice_max(0) == (4, 1)
 
@@ -323,3 +339,50 @@ def test_demo_writes_the_pages(tmp_path, monkeypatch):
     lines = run("demo", "--out", "pages").stdout.strip().splitlines()
     assert lines[-1] == str(tmp_path / "pages" / "index.html")
     assert (tmp_path / "pages" / "quality.html").is_file()
+
+
+def _index_year(folder: Path) -> int:
+    return json.loads((folder / "progress.json").read_text(encoding="utf-8"))["year"]
+
+
+def test_past_years_never_touch_this_years_pages(site, tmp_path):
+    home_dir = tmp_path / "home"
+    shutil.copytree(site, home_dir, ignore=shutil.ignore_patterns("reports", ".reports*"))
+    reports, this_year = home_dir / "reports", dt.date.today().year   # the clock is the real one
+    assert run("--home", home_dir, "report").stdout.strip() == str(reports / "index.html")
+    before = {p.relative_to(reports): p.read_bytes() for p in reports.rglob("*") if p.is_file()}
+    this_week = sorted(p.name for p in (reports / "archive").iterdir() if p.is_dir())
+    printed = run("--home", home_dir, "report", "--year", YEAR, "--as-of", "2013-06-30").stdout.strip()
+    assert printed == str(reports / "2013" / "index.html")
+    after = {p.relative_to(reports): p.read_bytes() for p in reports.rglob("*")
+             if p.is_file() and p.relative_to(reports).parts[0] != "2013"}
+    assert after == before                                   # nothing of this year's pages changed
+    assert _index_year(reports) == this_year and _index_year(reports / "2013") == YEAR
+    assert sorted(p.name for p in (reports / "2013" / "archive").iterdir() if p.is_dir()) == ["2013-W26"]
+    run("--home", home_dir, "report", "--year", YEAR, "--as-of", "2013-07-02")
+    # this year's build again: the 2013 pages and their archive survive the swap of reports/
+    run("--home", home_dir, "report")
+    assert sorted(p.name for p in (reports / "2013" / "archive").iterdir() if p.is_dir()) == ["2013-W26", "2013-W27"]
+    assert sorted(p.name for p in (reports / "archive").iterdir() if p.is_dir()) == this_week
+    assert _index_year(reports) == this_year
+
+
+def test_an_output_folders_archive_holds_only_its_own_year(site, tmp_path):
+    out = tmp_path / "out"
+    run("--home", site, "report", "--year", YEAR, "--as-of", "2013-06-30", "--out", out)
+    run("--home", site, "report", "--year", 2012, "--out", out)        # 2012 read as of 2012-12-31
+    # 31 December 2012 lies in ISO week 2013-W01; the 2013 snapshot of W26 is not carried
+    assert sorted(p.name for p in (out / "archive").iterdir() if p.is_dir()) == ["2013-W01"]
+    assert _index_year(out / "archive" / "2013-W01") == 2012
+
+
+def test_every_link_of_every_page_leads_to_a_file_that_exists(site):
+    reports = site / "reports"
+    broken = []
+    for page in html_files(reports):
+        for href in re.findall(r'href="([^"#]+)', page.read_text(encoding="utf-8")):
+            if href.startswith(("http:", "https:", "data:", "mailto:")):
+                continue
+            if not (page.parent / href).resolve().exists():
+                broken.append((str(page.relative_to(reports)), href))
+    assert broken == []

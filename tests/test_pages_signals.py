@@ -35,7 +35,7 @@ def test_planted_near_duplicates_show_on_quality_and_entity_pages(tmp_path):
     cli = Cli(home)
     cli("enterprises", "import", home / "registry.csv")
     cli("import", home / "a.csv")
-    cli("report", "--year", "2013", "--as-of", "2013-06-30")
+    cli("report", "--year", "2013", "--as-of", "2013-06-30", "--out", home / "reports")
     quality = (home / "reports" / "quality.html").read_text(encoding="utf-8")
     assert "标题几乎相同" in quality
     assert "同一申请人在 14 天内有 6 件标题几乎相同的申请" in quality
@@ -53,7 +53,7 @@ def test_ordinary_filings_leave_the_signals_quiet(tmp_path):
     cli = Cli(home)
     cli("enterprises", "import", home / "registry.csv")
     cli("import", home / "a.csv")
-    cli("report", "--year", "2013", "--as-of", "2013-06-30")
+    cli("report", "--year", "2013", "--as-of", "2013-06-30", "--out", home / "reports")
     quality = (home / "reports" / "quality.html").read_text(encoding="utf-8")
     assert "本年的申请中没有发现值得提示的模式。" in quality
     page = (home / "reports" / "enterprise" / f"{credit_code(3)}.html").read_text(encoding="utf-8")

@@ -70,7 +70,7 @@ def test_registry_duplicates_and_bad_flags(home, cli):
     ("[jobs.report]\ncron = \"0 8 * *\"\n", "jobs.report.cron"),
     ("[[sources]]\nname = \"a\"\nurl = \"ftp://x\"\n", "sources[0].url"),
     ("[subsidy.2013.rates]\nbogus = 5\n", "subsidy.2013.rates.bogus"),
-    ("[goals.2013\n", "not valid TOML"),
+    ("[goals.2013\n", "不是有效的 TOML"),
     ("[gaols.2013]\nfilings = 1\n", "gaols"),
 ])
 def test_bad_config_exits_2_naming_the_key(home, toml, words):

@@ -75,7 +75,7 @@ def test_a_rewritten_and_rehashed_chain_fails_against_the_head_printed_before(lh
 def test_the_head_goes_into_progress_json_and_the_weekly_snapshot(lh, home):
     _four_events(lh)
     head = lh.json("subsidy", "verify")["head"]
-    lh("report", "--as-of", "2013-06-28")
+    lh("report", "--as-of", "2013-06-28", "--out", home / "reports")
     reports = home / "reports"
     doc = json.loads((reports / "progress.json").read_text(encoding="utf-8"))
     assert doc["subsidy_head"] == {"events": 4, "head": head}

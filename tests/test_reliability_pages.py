@@ -22,7 +22,8 @@ def _report(home, as_of, fault=None):
     env = {**os.environ, **({"IPMONITOR_FAULT": fault} if fault else {})}
     import subprocess
     import sys
-    return subprocess.run([sys.executable, "-m", "ipmonitor", "--home", str(home), "report", "--as-of", as_of],
+    return subprocess.run([sys.executable, "-m", "ipmonitor", "--home", str(home), "report", "--as-of", as_of,
+                           "--out", str(home / "reports")],
                           capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -66,7 +67,7 @@ def test_a_home_is_never_swapped_away_as_an_output_folder(home):
             pass
     assert (home / "ipmonitor.toml").is_file()
     proc = run_process("report", "--out", home, home=home)
-    assert proc.returncode == 1 and "is a home" in proc.stderr
+    assert proc.returncode == 1 and "是工作目录" in proc.stderr
     assert (home / "ipmonitor.toml").is_file()
 
 
@@ -75,7 +76,7 @@ def test_a_folder_of_other_files_is_never_replaced_by_the_pages(home, tmp_path):
     docs.mkdir()
     (docs / "plan.docx").write_bytes(b"the officer's plan")
     proc = run_process("report", "--out", docs, home=home)
-    assert proc.returncode == 1 and "not ipmonitor's pages" in proc.stderr
+    assert proc.returncode == 1 and "不是 ipmonitor 页面" in proc.stderr
     assert (docs / "plan.docx").read_bytes() == b"the officer's plan"
     empty = tmp_path / "empty"
     empty.mkdir()

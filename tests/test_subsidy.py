@@ -81,7 +81,7 @@ def event_count(cli) -> int:
 
 def refused(result, rule: str) -> None:
     assert result.exit_code == 1
-    assert f"refused by rule {rule}:" in result.stderr
+    assert f"（规则 {rule}）：" in result.stderr and "不予受理：" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
 
@@ -103,7 +103,7 @@ def test_claim_prints_the_claim_with_its_submitted_event(lh, monkeypatch):
 def test_claim_human_output_is_short(lh):
     out = lh("subsidy", "claim", "--application-no", UM_A, "--claimant", A, "--stage", "grant",
              "--amount", "800", "--date", "2013-04-01").stdout
-    assert out.splitlines()[0] == "claim 2013-0001 submitted."
+    assert out.splitlines()[0] == "资助申请 2013-0001：申报。"
     assert len(out.splitlines()) == 3
 
 
@@ -219,7 +219,7 @@ def test_a_refusal_from_a_real_process_is_one_line_and_exit_1(lh, home):
     r = run_process("subsidy", "claim", "--application-no", INV_A, "--claimant", A, "--stage", "grant",
                     "--amount", "10", "--date", "2013-04-01", home=home)
     assert r.returncode == 1 and r.stdout == ""
-    assert r.stderr.startswith("ipmonitor: refused by rule not_granted: ") and r.stderr.count("\n") == 1
+    assert r.stderr.startswith("ipmonitor: 不予受理：专利尚未授权（规则 not_granted）：") and r.stderr.count("\n") == 1
 
 
 # --- transitions ---------------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ def test_verify_prints_the_head_that_anyone_can_recompute(lh):
         prev = e["hash"]
     assert doc["head"] == prev
     out = lh("subsidy", "verify").stdout
-    assert out.strip() == f"The subsidy log verifies: 4 events, head {prev}"
+    assert out.strip() == f"资助记录核验通过：共 4 条记录，最新校验值 {prev}"
 
 
 def test_the_recipe_in_the_docs_recomputes_the_head(lh, home, monkeypatch, capsys):
@@ -433,7 +433,7 @@ def test_verify_names_the_first_event_that_does_not_match(lh, home, tamper, even
     assert doc["ok"] is False and doc["head"] is None
     assert (doc["first_bad"]["event"], doc["first_bad"]["claim_id"]) == (event, claim_id)
     r = lh("subsidy", "verify", code=1)
-    assert r.stderr.startswith(f"ipmonitor: the subsidy log does not verify: event {event} (claim {claim_id}): ")
+    assert r.stderr.startswith(f"ipmonitor: 资助记录核验未通过：第 {event} 条记录 （资助申请 {claim_id}）：")
     assert len(r.stderr.strip().splitlines()) == 1
 
 
@@ -536,7 +536,7 @@ def test_the_same_file_twice_is_skipped(lh, home):
     again = lh.json("subsidy", "import", write(home / "copy.csv", CLAIMS_FILE))["files"][0]
     assert (again["file"], again["status"], again["rows"], again["new"]) == ("copy.csv", "skipped", 0, 0)
     assert len(listed(lh)) == 4
-    assert "skipped" in lh("subsidy", "import", path).stdout
+    assert "已跳过" in lh("subsidy", "import", path).stdout
 
 
 def test_import_reads_gbk_and_english_headers(lh, home):
@@ -582,7 +582,7 @@ def test_list_filters_by_year_and_state(lh):
     assert [c["id"] for c in listed(lh, "--state", "submitted")] == ["2012-0001", "2013-0004"]
     assert [c["id"] for c in listed(lh, "--year", "2012")] == ["2012-0001"]
     out = lh("subsidy", "list", "--year", "2013").stdout.splitlines()
-    assert out[-1] == "4 claims: claimed 6,000, approved 1,900, paid 900 yuan"
+    assert out[-1] == "共 4 笔：申请 6,000 元，批准 1,900 元，拨付 900 元"
 
 
 def test_year_summary_and_claims_of(lh, home):
@@ -599,7 +599,7 @@ def test_year_summary_and_claims_of(lh, home):
         (B, "宿迁乙机械有限公司", 1, 1000), (A, "宿迁甲科技有限公司", 3, 900)]
     assert [c["id"] for c in s["items"]] == ["2013-0001", "2013-0002", "2013-0003", "2013-0004"]
     assert (s["items"][1]["state_zh"], s["items"][1]["stage_zh"], s["items"][1]["claimant_name"]) == \
-        ("未获批", "申请资助", "宿迁甲科技有限公司")
+        ("已驳回", "申请资助", "宿迁甲科技有限公司")
     assert s["events"] == 9 and s["head"] == lh.json("subsidy", "verify")["head"] and s["chain"]["ok"]
     mine = subsidies.claims_of(db, B)
     assert [(c["id"], c["state"], len(c["events"])) for c in mine] == [("2012-0001", "submitted", 1),
@@ -651,3 +651,13 @@ def test_pages_context_takes_the_budget_from_the_settings(lh, home):
         {"budget": 5000, "claims": 4, "claimed": 6000, "approved": 1900, "paid": 900}
     assert sorted(ctx["claims_by_entity"]) == sorted([A, B])
     assert [c["id"] for c in ctx["claims_by_entity"][B]] == ["2012-0001", "2013-0003"]
+
+
+def test_claimant_by_registered_name_or_former_name_and_names_in_the_list(lh):
+    c = claim(lh, UM_A, "宿迁甲科技有限公司", "grant", 1000)
+    assert c["claimant"] == A
+    c = claim(lh, UM_B, "宿迁老乙机械厂", "grant", 1000)          # a former name (alias) of B
+    assert c["claimant"] == B
+    refused(claim(lh, DES_B, "宿迁丁公司", "application", 100, exit=1), "bad_credit_code")
+    out = lh("subsidy", "list").stdout
+    assert "宿迁甲科技有限公司" in out and "宿迁乙机械有限公司" in out

@@ -15,16 +15,23 @@ import traceback
 
 import click
 
+from .. import words
 from ..diskfull import disk_full_message
 from ..errors import IpmonitorError
-from . import corrections, demo, imports, patents, progress, serve, subsidy
+from . import corrections, demo, imports, language, patents, progress, serve, subsidy
 from .common import date_option, home_of, json_option, print_import, print_json
 
 __all__ = ["main", "date_option", "home_of", "json_option", "print_import", "print_json"]
 
 
 class Main(click.Group):
-    """Turns every ipmonitor error into one line on stderr and its exit code."""
+    """Speaks the home's language from the first word, and turns every ipmonitor error into one
+    line on stderr and its exit code."""
+
+    def main(self, args=None, *a, **kw):
+        args = list(sys.argv[1:] if args is None else args)
+        language.apply(self, language.choose(args))
+        return super().main(args, *a, **kw)
 
     def invoke(self, ctx):
         try:
@@ -39,7 +46,7 @@ class Main(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("ipmonitor: interrupted", err=True)
+            click.echo(f"ipmonitor: {words.say('cli.interrupted')}", err=True)
             sys.exit(130)
         except Exception as e:  # a bug: still one line, unless --debug
             if ctx.obj and ctx.obj.get("debug"):
@@ -47,8 +54,7 @@ class Main(click.Group):
             if disk_full_message(e):
                 click.echo(f"ipmonitor: {disk_full_message(e)}", err=True)
                 sys.exit(1)
-            click.echo(f"ipmonitor: internal error: {type(e).__name__}: {e} (run with --debug for details)",
-                       err=True)
+            click.echo("ipmonitor: " + words.say("cli.internal", what=f"{type(e).__name__}: {e}"), err=True)
             sys.exit(1)
 
 

@@ -5,11 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from zoneinfo import ZoneInfo
 
 import click
 
-from .. import app
+from .. import app, words
 from ..homes import resolve_home
+
+
+def day_words(iso: str | None) -> str:
+    """'2013-04-01' → 2013年4月1日 (2013-04-01 in English)."""
+    if not iso:
+        return "-"
+    d = dt.date.fromisoformat(str(iso)[:10])
+    return words.say("label.date", year=d.year, month=d.month, day=d.day)
+
+
+def time_words(iso: str | None, tz: str) -> str:
+    """A stored UTC time → the district's local time in words: 2013年6月28日 08:07."""
+    if not iso:
+        return "-"
+    t = dt.datetime.fromisoformat(str(iso))
+    t = (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(ZoneInfo(tz))
+    return f"{day_words(t.date().isoformat())} {t:%H:%M}"
 
 
 def print_json(doc) -> None:
@@ -21,6 +39,7 @@ def home_of(ctx, create: bool = True) -> app.Home:
     when it is one), opened once, closed when the command ends. A command that only reads passes
     create=False: it never creates the database."""
     home = app.open_home(resolve_home(ctx.obj["home"]), create=create)
+    words.set_language(home.settings.language)      # the config as checked decides
     ctx.call_on_close(home.close)
     return home
 
@@ -32,12 +51,12 @@ def date_option(*names, **kw):
     def convert(ctx, param, value):
         if value is None:
             return None
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            raise click.BadParameter(f"'{value}' is not a date like 2013-06-30") from None
+        from ..filings import parse_date   # the importer's spellings: 2013-09-05, 2013/9/5, 2013年9月5日
+        day = parse_date(value)
+        if day is None:
+            raise click.BadParameter(words.say("cli.bad_date", value=value)) from None
         if not 1900 <= day.year <= 2999:
-            raise click.BadParameter(f"'{value}' is outside the years 1900–2999")
+            raise click.BadParameter(words.say("cli.date_range", value=value))
         return day
     return click.option(*names, callback=convert, metavar="YYYY-MM-DD", **kw)
 
@@ -57,14 +76,14 @@ def print_import(results: list[dict], as_json: bool, registry: bool = False) -> 
         return
     for r in results:
         if r["status"] == "failed":
-            click.echo(f"{r['file']}: FAILED: {r['error']}")
+            click.echo(words.say("cli.import.failed", file=r["file"], error=r["error"]))
         elif r["status"] == "skipped":
-            click.echo(f"{r['file']}: skipped, the same file (SHA-256) was imported before")
+            click.echo(words.say("cli.import.skipped", file=r["file"]))
         else:
-            sheet = f" (sheet “{r['sheet']}”)" if r.get("sheet") else ""
-            click.echo(f"{r['file']}{sheet}: {r['rows']} rows: {r['new']} new, {r['updated']} updated, "
-                       f"{r['unchanged']} unchanged, {r['duplicate']} duplicate, "
-                       f"{r['rejected']} rejected; {r['warnings']} warnings")
+            sheet = words.say("cli.import.sheet", sheet=r["sheet"]) if r.get("sheet") else ""
+            click.echo(words.say("cli.import.done", **{k: r.get(k, 0) for k in (
+                "rows", "new", "updated", "unchanged", "duplicate", "rejected", "warnings")},
+                                 file=f"{r['file']}{sheet}"))
 
 
 def exit_for(results) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import demo, render
+from .. import demo, render, words
 from .common import print_import, print_json
 
 
@@ -30,12 +30,12 @@ def demo_command(out, demo_home, as_json):
             return
         print_import(results, False)
         f, i = progress["filings"], progress["invention"]
-        click.echo(f"\n{progress['district']} {progress['year']} as of {progress['as_of']}: "
-                   f"{f['count']}/{f['goal']} filings ({f['status']}), "
-                   f"{i['count']}/{i['goal']} invention ({i['status']})")
-        click.echo(f"demo home: {home.settings.home}  (try: ipmonitor --home {demo_home} progress "
-                   f"--as-of {progress['as_of']})")
-        click.echo("pages (open index.html in a browser):")
+        word = lambda s: words.say("status." + (s or "none"))  # noqa: E731
+        click.echo("\n" + words.say("cli.demo.summary", district=progress["district"], year=progress["year"],
+                                    as_of=progress["as_of"], fc=f["count"], fg=f["goal"], fs=word(f["status"]),
+                                    ic=i["count"], ig=i["goal"], is_=word(i["status"])))
+        click.echo(words.say("cli.demo.home", home=home.settings.home, demo_home=demo_home, as_of=progress["as_of"]))
+        click.echo(words.say("cli.demo.pages"))
         click.echo(str(index))
     finally:
         home.close()

@@ -77,7 +77,7 @@ def rejects(ctx, as_json):
                     for r in rows])
         return
     if not rows:
-        click.echo("No rejected rows.")
+        click.echo(words.say("cli.rejects.none"))
     for r in rows:
-        click.echo(f"{r['file']}:{r['line']}  {r['application_no'] or '-'}  {r['reason']} "
-                   f"({words.reason(r['reason'], 'filings', default='')}): {r['message']}")
+        click.echo(words.say("cli.rejects.line", file=r["file"], line=r["line"], no=r["application_no"] or "-",
+                             what=words.reason(r["reason"], "filings", default=r["reason"]), message=r["message"]))

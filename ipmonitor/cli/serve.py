@@ -22,10 +22,6 @@ from ..web import hash_password
 from ..words import say
 from .common import home_of, json_option, print_json
 
-FETCH_WORDS = {"new": "new file inbox/{file} ({bytes} bytes)",
-               "unchanged": "same content as the last fetch or an import; nothing dropped",
-               "not_modified": "not modified since the last fetch",
-               "failed": "FAILED: {error}"}
 
 
 @click.command()
@@ -64,12 +60,12 @@ def fetch(ctx, source, as_json):
         print_json({"run": run_id, "outcome": result.outcome, "sources": results})
     else:
         for r in results:
-            click.echo(f"{r['source']}: {FETCH_WORDS[r['status']].format(**r)}")
+            click.echo(f"{r['source']}：" + words.say("cli.fetch." + r["status"], **{k: r.get(k) for k in ("file", "bytes", "error")}))
         if not results:
             click.echo(result.message)
     if result.outcome == "failed":
         if not results:       # the run itself failed (the database, a bug): say why
-            click.echo(f"ipmonitor: fetch failed: {result.message}", err=True)
+            click.echo("ipmonitor: " + words.say("cli.fetch.run_failed", message=result.message), err=True)
         sys.exit(1)
 
 
@@ -94,23 +90,35 @@ def status(ctx, as_json):
     if as_json:
         print_json(doc)
         return
-    server = doc["server"]
-    click.echo(f"server: {'running (pid ' + str(server['pid']) + ')' if server['running'] else 'not running'}"
-               f"  home: {doc['home']}")
-    click.echo(f"{'job':<8}{'schedule':<22}{'last run':<27}{'outcome':<9}{'items':>6}  next run")
+    server, tz = doc["server"], "UTC"
+    click.echo((words.say("cli.status.running", pid=server["pid"]) if server["running"]
+                else words.say("cli.status.stopped")) + words.say("cli.status.home", home=doc["home"]))
     for name, j in doc["jobs"].items():
-        click.echo(f"{name:<8}{j['schedule']:<22}{j['last_run'] or '-':<27}{j['outcome'] or '-':<9}"
-                   f"{'-' if j['items'] is None else j['items']:>6}  {j['next_run'] or '-'}")
+        outcome = words.say("cli.status.outcome." + j["outcome"]) if j["outcome"] else "-"
+        nxt = j["next_run"] or ("-" if server["running"] else words.say("cli.status.no_next"))
+        click.echo(words.say("cli.status.job", job=words.say("cli.status.job." + name), schedule=j["schedule"].replace("every ", words.say("cli.status.every")),
+                             last=_when(j["last_run"]), outcome=outcome,
+                             items="-" if j["items"] is None else j["items"], next=_when(nxt)))
         if j["outcome"] == "failed":
-            click.echo(f"{'':<8}last message: {j['message']}")
+            click.echo(words.say("cli.status.message", message=j["message"]))
     if doc["disk"]["full"]:
-        click.echo(f"disk: {DISK_FULL}")
+        click.echo(words.say("cli.status.disk", what=DISK_FULL))
     for a in doc.get("agencies_overdue", []):
         click.echo(words.say("agency.status_overdue", agency=a["agency"],
                              last=a["last_at"] or words.say("agency.never")))
     c = doc["counts"]
-    click.echo(f"filings {c['filings']}, rejected rows {c['rejects']}, subsidy claims {c['claims']}; "
-               f"data last imported {doc['last_import_at'] or 'never'}")
+    click.echo(words.say("cli.status.counts", filings=c["filings"], rejects=c["rejects"], claims=c["claims"],
+                         last=_when(doc["last_import_at"]) if doc["last_import_at"] else words.say("cli.status.never")))
+
+
+def _when(text):
+    """An ISO time with its offset (as status gives it) → 2013年6月28日 08:07 in that offset."""
+    import datetime as dt
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text or "-"
+    return words.say("label.date", year=t.year, month=t.month, day=t.day) + f" {t:%H:%M}"
 
 
 MIN_PASSWORD = 8

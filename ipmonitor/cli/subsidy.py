@@ -10,7 +10,8 @@ import click
 from .. import ledger, subsidies, subsidy_import, words
 from ..store import corrections
 from ..errors import VerifyFailed
-from .common import YEAR, date_option, exit_for, home_of, json_option, print_import, print_json
+from .common import (YEAR, date_option, day_words, exit_for, home_of, json_option, print_import, print_json,
+                     time_words)
 
 
 def _default_user() -> str:
@@ -25,20 +26,28 @@ def by_option(f):
                         help="Who records this.")(f)
 
 
-def _line(c: dict) -> str:
-    amounts = f"claimed {c['claimed']:,}, approved {c['approved']:,}, paid {c['paid']:,} yuan"
-    return (f"{c['id']}  {c['application_no']}  {c['stage']:<11} {c['state']:<9} {amounts}  "
-            f"claimant {c['claimant']}  submitted {c['submitted_on']}")
+def _line(c: dict, name: str | None = None) -> str:
+    who = f"{name}（{c['claimant']}）" if name else c["claimant"]
+    return words.say("cli.subsidy.line", id=c["id"], application_no=c["application_no"],
+                     stage=words.say("stage." + c["stage"]), state=words.say("state." + c["state"]),
+                     claimed=c["claimed"], approved=c["approved"], paid=c["paid"], who=who,
+                     submitted=day_words(c["submitted_on"]))
 
 
-def _show(claim: dict, as_json: bool, what: str) -> None:
+def _show(claim: dict, as_json: bool, what: str, tz: str = "Asia/Shanghai", name: str | None = None) -> None:
     if as_json:
         print_json(claim)
     else:
-        click.echo(f"claim {claim['id']} {what}.")
-        click.echo(_line(claim))
+        click.echo(words.say("cli.subsidy.done", id=claim["id"], what=what))
+        click.echo(_line(claim, name))
         last = claim["events"][-1]
-        click.echo(f"event {last['event']} by {last['by']} at {last['at']}, hash {last['hash']}")
+        click.echo(words.say("cli.subsidy.event", event=last["event"], by=last["by"], at=time_words(last["at"], tz),
+                             hash=last["hash"]))
+
+
+def _done(home, claim: dict, as_json: bool, event: str, field: str | None = None) -> None:
+    what = words.say("event." + event) + (f"（{words.say('field.' + field)}）" if field and words.has("field." + field) else "")
+    _show(claim, as_json, what, home.settings.timezone, subsidies.claimant_names(home.db).get(claim["claimant"]))
 
 
 @click.group()
@@ -48,7 +57,8 @@ def subsidy():
 
 @subsidy.command("claim")
 @click.option("--application-no", required=True, metavar="N", help="The filing's application number.")
-@click.option("--claimant", required=True, metavar="CODE", help="The claimant's unified social credit code.")
+@click.option("--claimant", required=True, metavar="CODE|NAME",
+              help="The claimant: its unified social credit code or its registered name.")
 @click.option("--stage", required=True, type=click.Choice(ledger.STAGES, case_sensitive=False),
               help="application (申请资助), grant (授权资助), pct (PCT 国际申请) or maintenance (年费资助).")
 @click.option("--amount", required=True, type=int, metavar="YUAN", help="Amount claimed, whole yuan.")
@@ -62,7 +72,7 @@ def claim(ctx, application_no, claimant, stage, amount, submitted_on, note, by, 
     home = home_of(ctx)
     c = subsidies.submit(home.db, home.settings, application_no=application_no, claimant=claimant,
                          stage=stage.lower(), amount=amount, submitted_on=submitted_on, note=note, by=by)
-    _show(c, as_json, "submitted")
+    _done(home, c, as_json, "submitted")
 
 
 @subsidy.command("approve")
@@ -75,7 +85,7 @@ def claim(ctx, application_no, claimant, stage, amount, submitted_on, note, by, 
 def approve(ctx, claim_id, amount, over_budget, by, as_json):
     """Approve a submitted claim."""
     home = home_of(ctx)
-    _show(subsidies.approve(home.db, home.settings, claim_id, amount, over_budget=over_budget, by=by),
+    _done(home, subsidies.approve(home.db, home.settings, claim_id, amount, over_budget=over_budget, by=by),
           as_json, "approved")
 
 
@@ -88,7 +98,7 @@ def approve(ctx, claim_id, amount, over_budget, by, as_json):
 def reject(ctx, claim_id, reason, by, as_json):
     """Reject a submitted claim."""
     home = home_of(ctx)
-    _show(subsidies.reject(home.db, home.settings, claim_id, reason, by=by), as_json, "rejected")
+    _done(home, subsidies.reject(home.db, home.settings, claim_id, reason, by=by), as_json, "rejected")
 
 
 @subsidy.command("pay")
@@ -101,7 +111,7 @@ def reject(ctx, claim_id, reason, by, as_json):
 def pay(ctx, claim_id, paid_on, voucher, by, as_json):
     """Record the payment of an approved claim."""
     home = home_of(ctx)
-    _show(subsidies.pay(home.db, home.settings, claim_id, paid_on, voucher, by=by), as_json, "paid")
+    _done(home, subsidies.pay(home.db, home.settings, claim_id, paid_on, voucher, by=by), as_json, "paid")
 
 
 @subsidy.command("correct")
@@ -116,8 +126,8 @@ def pay(ctx, claim_id, paid_on, voucher, by, as_json):
 def correct(ctx, claim_id, field, value, why, by, as_json):
     """Correct a field of a claim: a `corrected` event, the claim row stays as it was."""
     home = home_of(ctx)
-    _show(subsidies.correct(home.db, home.settings, claim_id, field, value, why, by=by), as_json,
-          f"corrected ({field})")
+    _done(home, subsidies.correct(home.db, home.settings, claim_id, field, value, why, by=by), as_json,
+          "corrected", field)
 
 
 @subsidy.command("import")
@@ -151,12 +161,14 @@ def list_(ctx, year, state, as_json):
         print_json(rows)
         return
     if not rows:
-        click.echo("No claims.")
+        click.echo(words.say("cli.subsidy.none"))
         return
+    names = subsidies.claimant_names(home.db)
     for c in rows:
-        click.echo(_line(c))
-    click.echo(f"{len(rows)} claims: claimed {sum(c['claimed'] for c in rows):,}, "
-               f"approved {sum(c['approved'] for c in rows):,}, paid {sum(c['paid'] for c in rows):,} yuan")
+        click.echo(_line(c, names.get(c["claimant"])))
+    click.echo(words.say("cli.subsidy.total", n=len(rows), claimed=sum(c["claimed"] for c in rows),
+                         approved=sum(c["approved"] for c in rows), paid=sum(c["paid"] for c in rows)))
+
 
 
 @subsidy.command("verify")
@@ -186,10 +198,11 @@ def verify(ctx, head, as_json):
         return
     if not doc["ok"]:
         bad = doc["first_bad"]
-        where = " ".join(x for x in (bad["event"] is not None and f"event {bad['event']}",
-                                     bad["claim_id"] and f"(claim {bad['claim_id']})") if x)
-        raise VerifyFailed(f"the subsidy log does not verify: {where + ': ' if where else ''}{bad['problem']}")
+        where = " ".join(x for x in (bad["event"] is not None and words.say("cli.subsidy.at_event", event=bad["event"]),
+                                     bad["claim_id"] and words.say("cli.subsidy.of_claim", id=bad["claim_id"])) if x)
+        raise VerifyFailed(words.say("cli.subsidy.not_verified", where=where + "：" if where else "",
+                                     problem=bad["problem"]))
     if doc["events"] == 0:
-        click.echo("The subsidy log is empty.")
+        click.echo(words.say("cli.subsidy.empty"))
     else:
-        click.echo(f"The subsidy log verifies: {doc['events']} events, head {doc['head']}")
+        click.echo(words.say("cli.subsidy.verified", events=doc["events"], head=doc["head"]))

@@ -5,13 +5,13 @@ db.py opens the database, holds the first migration, transactions and `frame`
 their own migrations when imported, in this order:
 records.py (imports, filings, registry, rejects, warnings), claims.py (the
 subsidy log), runs.py (job runs, fetch state), events.py (legal-status events), corrections.py
-(reject states, overrides, reverts, agencies).
+(reject states, overrides, reverts, agencies), failures.py (files that failed to import).
 """
 
 from .db import (BUSY_TIMEOUT_MS, connect, connect_readonly, connect_snapshot, frame, migrations, transaction,
                  utc_now)
-from . import records, claims, runs, events, corrections  # noqa: E402  (registers the migrations, in order)
+from . import records, claims, runs, events, corrections, failures  # noqa: E402  (registers the migrations, in order)
 
 __all__ = ["BUSY_TIMEOUT_MS", "connect", "connect_readonly", "connect_snapshot", "frame", "migrations",
            "transaction", "utc_now",
-           "records", "claims", "runs", "events", "corrections"]
+           "records", "claims", "runs", "events", "corrections", "failures"]

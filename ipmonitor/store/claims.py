@@ -141,5 +141,12 @@ def filings_by_numbers(db: Database, numbers: list[str]) -> pl.DataFrame:
                  (json.dumps(sorted(set(numbers)), ensure_ascii=False),))
 
 
+def codes_named(db: Database, key: str) -> list[str]:
+    """The credit codes of the entities whose compared name or alias is `key`."""
+    return [r[0] for r in db.conn.execute(
+        "SELECT credit_code FROM entities WHERE name_key = ? UNION "
+        "SELECT credit_code FROM entity_aliases WHERE alias_key = ? ORDER BY 1", (key, key))]
+
+
 def entity_names(db: Database) -> dict[str, str]:
     return dict(db.conn.execute("SELECT credit_code, name FROM entities").fetchall())
