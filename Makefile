@@ -2,13 +2,20 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock file, so a fresh machine gets the versions that were tested.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test,bench]'
+	$(VENV)/bin/pip install -q -r requirements.lock
+	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
-.PHONY: setup demo test bench reliability
+# After changing the dependencies in pyproject.toml: write requirements.lock anew (uv, Python 3.11, Linux x86_64).
+lock: setup
+	$(VENV)/bin/pip install -q uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu -q -o requirements.lock
+
+.PHONY: setup demo test bench reliability lock
 setup: $(VENV)/.installed
 
 demo: setup

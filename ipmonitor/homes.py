@@ -62,11 +62,18 @@ TEMPLATE = """\
 # name = "本区"                 # 区县名称，显示在页面和报告上 (district name)
 # timezone = "Asia/Shanghai"    # 时区 (time zone: what "today" means)
 # population = 620000           # 常住人口，用于万人发明专利拥有量 (population, for inventions per 10,000)
+# language = "zh-CN"            # 界面语言 "zh-CN" 或 "en" (language of everything a person reads)
+# bureau = "宿豫区科学技术局"    # 发文单位，印在打印的总览上 (issuing body on the printed overview)
 
 # 每年的目标 (the year's goals)
 # [goals.2013]
 # filings = 400                 # 全部专利申请 (all filings)
 # invention = 50                # 其中发明专利申请 (inventions)
+# [goals.2013.townships]        # 各镇街的申请目标 (optional: each township's goal)
+# "下相街道" = 80
+
+# [import]
+# max_file_mb = 500             # 超过此大小的文件不读取 (files larger than this fail before reading)
 
 # [status]
 # fee_alert_days = 60           # 年费缴纳期限提前多少天提醒 (days ahead to warn of annual fees due)
@@ -76,11 +83,30 @@ TEMPLATE = """\
 # every = "10m"                 # 导入 inbox/ 中的新文件
 # [jobs.fetch]
 # cron = "0 7 * * *"            # 下载 [[sources]] 的导出文件
+# deadline = 300                # 每次下载的总时限（秒）(total seconds per download)
 # [jobs.report]
 # cron = "0 8 * * mon"          # 生成页面到 reports/
 # [jobs.backup]
 # cron = "30 2 * * *"           # 备份数据库到 backups/
 # keep = 14                     # 保留的备份份数
+# [jobs.mail]                   # 不写 every/cron 时，每次生成页面后发送 (without a schedule: after each report)
+# cron = "30 8 * * mon"
+
+# 在内网上提供页面 (serve the pages over HTTP from `ipmonitor serve`)
+# [web]
+# listen = "127.0.0.1:8080"
+# public_url = "http://192.168.1.20:8080/"
+# 需要登录时 (optional basic auth), with hashes printed by `ipmonitor web-password`:
+#   users = { "leader" = "<ipmonitor web-password 打印的散列>" }
+
+# 每周邮件 (the weekly mail)
+# [mail]
+# smtp = "smtp.example.gov.cn:25"
+# from = "ipmonitor@example.gov.cn"
+# to = ["leader@example.gov.cn"]
+# user = "ipmonitor"
+# password_env = "IPMONITOR_MAIL_PASSWORD"
+# starttls = true
 
 # 代理机构系统的导出地址 (agency exports fetched over HTTP); the name also names the agency
 # [[sources]]

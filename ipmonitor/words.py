@@ -592,6 +592,10 @@ WORDS.update({
                               "interrupted and rolled back."),
     "help.fetch": ("立即从各 [[sources]] 地址（或只从 SOURCE）抓取文件放入 inbox/，由收件箱任务导入。",
                    "Fetch every [[sources]] url (or only SOURCE) into inbox/ now; the inbox job imports it."),
+    "help.web-password": ("为 [web] users 生成密码散列：在终端上输入两次密码（不显示），或从管道读入。",
+                          "Print a password hash for [web] users: type the password twice (hidden), or pipe it in."),
+    "help.mail": ("立即发送每周邮件（[mail]），并记录这次运行；发送失败时退出码为 1。",
+                  "Send the weekly mail ([mail]) now, as a recorded run; exit 1 when it could not be sent."),
     "help.status": ("各任务的上次和下次运行、各项计数，以及本目录是否有服务在运行。",
                     "Each job's last and next run, the counts, and whether a server runs on this home."),
 

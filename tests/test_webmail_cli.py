@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import signal
 import select
 import subprocess
 import sys
@@ -27,7 +28,7 @@ def on_a_terminal(args: list[str], answers: list[bytes], timeout: float = 30) ->
         os.execvpe(sys.executable, [sys.executable, "-m", "ipmonitor", *args],
                    {**os.environ, "PYTHONUNBUFFERED": "1"})
     out, deadline = b"", time.monotonic() + timeout
-    answers = list(answers)
+    answers, answered_at = list(answers), 0
     try:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([fd], [], [], 0.2)
@@ -39,9 +40,13 @@ def on_a_terminal(args: list[str], answers: list[bytes], timeout: float = 30) ->
                 if not chunk:
                     break
                 out += chunk
-                if answers and out.rstrip().endswith("：".encode("utf-8")):
+                # Answer each prompt once, after it is shown: getpass flushes what was typed ahead.
+                if answers and out[answered_at:].rstrip().endswith("：".encode("utf-8")):
                     os.write(fd, answers.pop(0) + b"\r")
+                    answered_at = len(out)
     finally:
+        if time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)               # never hang the suite on a child that waits
         _, status = os.waitpid(pid, 0)
         os.close(fd)
     return os.waitstatus_to_exitcode(status), out
