@@ -47,6 +47,7 @@ def init_home(folder: Path) -> tuple[Path, bool, list[str]]:
     if not config.exists():
         with open(config, "x", encoding="utf-8") as f:
             f.write(TEMPLATE)
+        os.chmod(config, 0o600)          # the home's files are its owner's only (docs/reliability.md)
         wrote = True
     return folder.resolve(), wrote, made
 

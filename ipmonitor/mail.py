@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import clock
 from .errors import MailFailed
+from .ledger import anchor_line
 from .words import say
 
 TIMEOUT = 30                  # seconds for the connection and each SMTP reply
@@ -74,6 +75,8 @@ def headline(doc: dict, lang: str = "zh-CN") -> dict:
     if doc.get("weekly"):
         last = doc["weekly"][-1]
         extra.append(say("mail.this_week", lang, new=last["new"], invention=last["invention_new"]))
+    if "subsidy_head" in doc:   # the subsidy log's anchor (docs/reliability.md): kept outside the database
+        extra.append(anchor_line(doc["subsidy_head"], lang))
     return {
         "subject": say("mail.subject", lang, district=doc["district"], year=doc["year"], date=date,
                        status=status_word(doc["filings"].get("status"), lang)),

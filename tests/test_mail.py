@@ -190,3 +190,9 @@ def test_a_server_that_never_answers_times_out(tmp_path):
             send(msg, host="127.0.0.1", port=port, timeout=0.5)
         assert str(e.value) == f"邮件没有发出：邮件服务器 127.0.0.1:{port} 在 0.5 秒内没有应答"
 
+
+
+def test_the_mail_carries_the_subsidy_logs_anchor():
+    head = "ab" * 32
+    h = headline({**DOC, "subsidy_head": {"events": 42, "head": head}})
+    assert f"资助记录校验值：共 42 条事件，SHA-256 {head}" in h["extra"]

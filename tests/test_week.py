@@ -458,3 +458,9 @@ def test_every_key_init_names_is_one_the_program_reads(tmp_path):
     assert (s.district, s.population, s.goals[2013].filings, s.agencies.expected) == \
         ("本区", 620000, 400, ("智行", "华宇"))
     assert s.sources[0].name == "zhixing" and s.fee_alert_days == 60 and s.subsidy[2013].budget == 150000
+
+
+def test_init_writes_a_config_only_its_owner_can_read(tmp_path):
+    from ipmonitor.homes import init_home
+    home, wrote, _ = init_home(tmp_path / "h")
+    assert wrote and (home / "ipmonitor.toml").stat().st_mode & 0o777 == 0o600
