@@ -12,8 +12,8 @@ import errno
 import os
 import sqlite3
 
-DISK_FULL = ("the disk holding the home is full: nothing was stored by this step. "
-             "Free some space (old backups/, archive/), then run it again")
+DISK_FULL = ("存放工作目录的磁盘已满：这一步什么也没有保存。"
+             "请腾出空间（例如删去旧的 backups/、archive/ 文件）后再运行一次")
 _ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 

@@ -106,7 +106,7 @@ def test_a_full_disk_is_one_line_and_serve_starts_and_reports_it(tmp_path):
         proc = run_process("import", data, home=home)
         assert proc.returncode == 1
         failed = proc.stdout + proc.stderr
-        assert "disk holding the home is full" in failed and "internal error" not in failed
+        assert "存放工作目录的磁盘已满" in failed and "internal error" not in failed
         assert "Traceback" not in failed and "OperationalError" not in failed
         status = run_process("status", "--json", home=home)
         assert status.returncode == 0 and json.loads(status.stdout)["disk"]["full"] is True
@@ -117,7 +117,7 @@ def test_a_full_disk_is_one_line_and_serve_starts_and_reports_it(tmp_path):
             try:
                 said = lambda: log.read_text("utf-8", "replace")   # noqa: E731
                 wait_for(lambda: ("server started" in said() and "job=inbox" in said()
-                                  and "disk holding the home is full" in said()) or server.poll() is not None,
+                                  and "存放工作目录的磁盘已满" in said()) or server.poll() is not None,
                          30, "the server to start and report the full disk")
                 assert server.poll() is None, log.read_text("utf-8", "replace")
                 server.send_signal(signal.SIGTERM)

@@ -91,7 +91,7 @@ def test_one_file_that_breaks_never_blocks_the_others(home, monkeypatch):
     finally:
         h.close()
     assert [(r["file"], r["status"]) for r in results] == [("a-first.csv", "failed"), ("b-second.csv", "imported")]
-    assert results[0]["error"].startswith("the disk holding the home is full")
+    assert results[0]["error"].startswith("存放工作目录的磁盘已满")
     assert outcome == "failed" and "留在 inbox/" in message
     assert os.listdir(folder) == ["a-first.csv"]          # kept for the next run, not rejected
 
