@@ -35,7 +35,8 @@ def credit_codes(n: int) -> list[str]:
 def generate(home: Path, n_filings: int, n_entities: int) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "ipmonitor.toml").write_text(
-        f'[district]\nname = "宿豫区"\n\n[goals.{YEAR}]\nfilings = {n_filings * 6 // 5}\ninvention = {n_filings // 7}\n',
+        f'[district]\nname = "宿豫区"\n\n[goals.{YEAR}]\n'
+        f'filings = {n_filings * 6 // 5}\ninvention = {n_filings // 7}\n',
         encoding="utf-8")
     for name in ("ipmonitor.db", "ipmonitor.db-wal", "ipmonitor.db-shm"):
         (home / name).unlink(missing_ok=True)

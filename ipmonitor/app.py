@@ -11,20 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
 from sqlite_utils import Database
 
-from . import clock, store, subsidies, words
+from . import clock, store, words
+from . import year as years
 from .config import Settings, load_settings
 from .errors import UsageError
-from .filings import COLUMNS, GRANTED_WORDS
-from .importer import import_data as _import_data, import_file
-from .indicators import grant_day, indicators
-from .progress import attribute, measure, year_window
-from .pace import add_later_keys
-from .signals import find_signals
-from .store import corrections, failures, records
-from .store.records import claim_numbers
+from .importer import import_data as _import_data
+from .importer import import_file
+from .store import failures
 
 
 @dataclass
@@ -33,6 +28,7 @@ class Home:
     db: Database
 
     def today(self) -> dt.date:
+        """Today in the district's time zone (clock.py)."""
         return clock.today(self.settings.tz)
 
     def close(self) -> None:
@@ -89,10 +85,9 @@ def import_files(home: Home, paths, kind: str = "filings", exclusive: bool = Fal
     return out
 
 
-def holdings(home: Home, reg: tuple[pl.DataFrame, pl.DataFrame] | None = None, every_filing: bool = True):
-    """The lifecycle's frames (inforce.Holdings), read once."""
-    from . import inforce
-    return inforce.load(home.db, home.settings, *(reg or registry(home)), every_filing=every_filing)
+def holdings(home: Home, every_filing: bool = True):
+    """The lifecycle's frames (inforce.Holdings), read once (year.holdings)."""
+    return years.holdings(home.db, home.settings, every_filing=every_filing)
 
 
 def patents(home: Home, as_of: dt.date) -> dict:
@@ -120,72 +115,16 @@ def resolve_period(home: Home, year: int | None, as_of: dt.date | None) -> tuple
     return (year if year is not None else (as_of or today).year), (as_of or today)
 
 
-# The columns that counting needs (reading fewer columns is most of the speed of a big year), and
-# those the pages show (all but the inventors); both picked from filings.COLUMNS.
-COUNT_COLUMNS = ("application_no", "type", "filing_date", "credit_code", "first_applicant_key")
-PAGE_COLUMNS = tuple(c for c in COLUMNS if c != "inventors")
+def progress(home: Home, year: int, as_of: dt.date) -> dict:
+    """The document of `progress --json` (year.progress_doc over the counted columns)."""
+    return years.progress_doc(years.load_year(home.db, home.settings, year, as_of, years.COUNT_COLUMNS))
 
 
-def registry(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return records.entities(home.db), records.entity_aliases(home.db)
-
-
-def attributed_filings(home: Home, start: dt.date, end: dt.date, columns=None,
-                       reg: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(filings dated in [start, end] with their `entity`, the registry)."""
-    entities, aliases = reg or registry(home)
-    filings = records.filings_between(home.db, start.isoformat(), end.isoformat(), columns)
-    return attribute(filings, entities, aliases, corrections.overrides(home.db)), entities
-
-
-def progress(home: Home, year: int, as_of: dt.date, held=None) -> dict:
-    """The document of `progress --json`, with the `quality` indicators of signals.md; `held`: the
-    lifecycle's frames when the caller has them already (the pages)."""
-    reg = registry(home)
-    start, end = year_window(year, as_of)
-    # the year and the years before it in one pass over the table
-    everything, entities = attributed_filings(home, dt.date(1900, 1, 1), end, COUNT_COLUMNS, reg)
-    filings = everything.filter(pl.col("filing_date") >= start.isoformat())
-    earlier = everything.filter(pl.col("filing_date") < start.isoformat())
-    doc = measure(year=year, as_of=as_of, district=home.settings.district,
-                  goals=home.settings.goals, filings=filings, entities=entities,
-                  rejected=corrections.open_reject_count(home.db))
-    counted = filings.filter(pl.col("entity").is_not_null() & (pl.col("filing_date") >= start.isoformat()))
-    add_later_keys(doc, home.settings.goals.get(year), earlier)
-    granted = grants(home, reg)
-    doc["quality"] = indicators(
-        year=year, as_of=as_of, population=home.settings.population, counted=counted, entities=entities,
-        granted=granted.filter(pl.col("entity").is_not_null()),
-        earlier=earlier.filter(pl.col("entity").is_not_null()))
-    held = (held or holdings(home, reg, every_filing=False)).document(dt.date.fromisoformat(doc["as_of"]))
-    doc["quality"]["valid_inventions"] = held["in_force"]["invention"]
-    doc["quality"]["invention_per_10k"] = held["invention_per_10k"]
-    # grants of the year from the same lifecycle: legal-status lists first, else the grant date,
-    # else the import's file day (filings.md §4) — the figure patents.html shows too
-    if dt.date.fromisoformat(doc["as_of"]) >= dt.date(year, 1, 1):
-        doc["quality"]["grants"] = held["granted_in_year"]
-    doc["subsidy_head"] = subsidies.anchor(home.db)   # {"events", "head"} of the subsidy log, or None
-    return doc
-
-
-def grants(home: Home, reg: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> pl.DataFrame:
-    """Every filing ever seen granted, attributed, with `granted_on` (filings.md §4): the one
-    source of every grant figure (overview, entity pages, `progress --json`)."""
-    entities, aliases = reg or registry(home)
-    granted = attribute(records.ever_granted(home.db, GRANTED_WORDS), entities, aliases,
-                        corrections.overrides(home.db))
-    return grant_day(granted, home.settings.timezone)
+def grants(home: Home):
+    """Every filing ever seen granted, attributed, with `granted_on` (year.Year.grants)."""
+    return years.grants(home.db, home.settings)
 
 
 def signals(home: Home, year: int, as_of: dt.date) -> list[dict]:
-    """The signals of signals.md for the year up to as-of (history: the two years before)."""
-    start, end = year_window(year, as_of)
-    if end < start:
-        return []
-    reg = registry(home)
-    cols = (*COUNT_COLUMNS, "title", "first_applicant")
-    filings, _ = attributed_filings(home, start, end, cols, reg)
-    before, _ = attributed_filings(home, start.replace(year=start.year - 2), start - dt.timedelta(days=1),
-                                   cols, reg)
-    return find_signals(year_filings=filings, before=before, claims=claim_numbers(home.db),
-                        start=start, end=end)
+    """The signals of signals.md for the year up to as-of (year.signals_of)."""
+    return years.signals_of(years.load_year(home.db, home.settings, year, as_of, years.SIGNAL_COLUMNS))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import clock
+from . import clock, store
 from .config import Settings
 from .diskfull import disk_full_message
 from .errors import BackupFailed
@@ -41,15 +41,8 @@ def backups(folder: Path) -> list[Path]:
 
 
 def verify(path: Path) -> str:
-    """`PRAGMA integrity_check` of a backup file: "ok" or the first problem."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        rows = conn.execute("PRAGMA integrity_check").fetchall()
-    except sqlite3.DatabaseError as e:
-        return str(e)
-    finally:
-        conn.close()
-    return "ok" if rows == [("ok",)] else "; ".join(r[0] for r in rows[:3])
+    """The integrity check of a backup file: "ok" or the first problem."""
+    return store.integrity(path)
 
 
 def make_backup(db: Database, settings: Settings, keep: int,
@@ -62,12 +55,7 @@ def make_backup(db: Database, settings: Settings, keep: int,
     fd, tmp = temp_file(folder, ".ipmonitor-", ".tmp")
     os.close(fd)
     try:
-        target = sqlite3.connect(tmp)
-        try:
-            db.conn.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            target.close()
+        store.copy_to(db, tmp)
         problem = verify(tmp)
         if problem != "ok":
             raise BackupFailed(f"the backup did not verify (integrity_check: {problem}); not kept")
@@ -77,7 +65,8 @@ def make_backup(db: Database, settings: Settings, keep: int,
     except sqlite3.Error as e:
         raise BackupFailed(disk_full_message(e, folder) or f"cannot back up the database: {e}") from None
     except OSError as e:
-        raise BackupFailed(disk_full_message(e) or f"cannot write the backup into {folder}: {e.strerror or e}") from None
+        raise BackupFailed(disk_full_message(e)
+                           or f"cannot write the backup into {folder}: {e.strerror or e}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return dest, prune(folder, keep)

@@ -22,7 +22,6 @@ Reading rejects (a row that cannot be read as the header says):
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 from dataclasses import dataclass
 

@@ -14,9 +14,9 @@ from . import events, store
 from .config import Settings
 from .errors import FileFailed
 from .importer import read_input, result
+from .shown import shown
 from .store import events as events_store
 from .store import records
-from .shown import shown
 from .tabular import read_table, sha256_of
 
 KIND = "events"

@@ -87,7 +87,7 @@ def new_event(prev: tuple[int, str], claim_id_: str, type_: str, by: str, at: st
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise ValueError(f"unknown event fields {sorted(unknown)}")
-    event = {k: None for k in EVENT_FIELDS}
+    event = dict.fromkeys(EVENT_FIELDS)
     event.update(fields, event=prev[0] + 1, claim_id=claim_id_, type=type_, by=by, at=at,
                  prev_hash=prev[1])
     event["hash"] = event_hash(event, claim)

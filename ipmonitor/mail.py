@@ -13,7 +13,6 @@ import datetime as dt
 import email.utils
 import html
 import smtplib
-import socket
 import ssl
 import time
 from decimal import ROUND_HALF_UP, Decimal
@@ -179,7 +178,7 @@ def send(msg: EmailMessage, *, host: str, port: int, user: str | None = None, pa
         raise failed("reply", reply=_reply(e)) from None
     except ssl.SSLError as e:
         raise failed("tls", reply=str(e.reason or e)) from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise failed("timeout", seconds=f"{timeout:g}") from None
     except smtplib.SMTPServerDisconnected as e:
         raise (failed("timeout", seconds=f"{timeout:g}") if "timed out" in str(e) else failed("dropped")) from None
@@ -194,7 +193,7 @@ def _login(s: smtplib.SMTP, user: str, password: str) -> None:
     try:
         s.login(user, password)
     except UnicodeEncodeError:     # smtplib sends credentials as ASCII; AUTH PLAIN is UTF-8 (RFC 4616)
-        token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+        token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
         code, reply = s.docmd("AUTH", f"PLAIN {token}")
         if code != 235:
             raise smtplib.SMTPAuthenticationError(code, reply) from None

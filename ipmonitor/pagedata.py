@@ -1,6 +1,6 @@
 """What the pages show beyond `app.progress`: pure polars functions of the year's attributed filings.
 
-Inputs are the frames of `app.attributed_filings` (column `entity`), the registry
+Inputs are the frames of `year.Year` (filings with column `entity`), the registry
 and `records.history`; outputs are plain lists and dicts for the templates.
 Nothing here re-counts what the progress document already holds.
 """
@@ -111,9 +111,8 @@ def status_changes(history: pl.DataFrame, tz: str) -> pl.DataFrame:
     the filing's current values after the last one.
     """
     if history.is_empty():
-        return pl.DataFrame(schema={c: pl.String for c in
-                                    ("application_no", "old_status", "new_status", "changed_at",
-                                     "changed_local", "changed_date", "file")})
+        return pl.DataFrame(schema=dict.fromkeys(("application_no", "old_status", "new_status", "changed_at",
+                                                  "changed_local", "changed_date", "file"), pl.String))
     last = pl.col("id") == pl.col("id").max().over("application_no")
     return (history.sort("application_no", "id")
             .with_columns(new_status=pl.when(last).then(pl.col("current_status"))

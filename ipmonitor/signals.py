@@ -76,7 +76,7 @@ def _near_pairs(titles: list[str], days, lengths):
     """Index pairs (i < j) of near-identical titles filed less than WINDOW_DAYS apart. Only
     filings in the same or the next WINDOW_DAYS-long block of days can be that close, so each
     block is compared with itself and its successor, never the whole year with itself."""
-    import numpy as np   # here, not at start-up: only the signals need them
+    import numpy as np  # here, not at start-up: only the signals need them
     from rapidfuzz.distance import Levenshtein
     from rapidfuzz.process import cdist
     if len(titles) <= WHOLE_MAX:   # small enough to compare all with all in one call

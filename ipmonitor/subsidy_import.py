@@ -20,9 +20,9 @@ from . import ids, ledger, store, subsidies, words
 from .config import Settings
 from .errors import FileFailed, RuleViolation
 from .filings import parse_dates
+from .importer import read_input, result
 from .store import claims as claims_store
 from .store import records
-from .importer import read_input, result
 from .tabular import alias_table, read_table
 
 KIND = "subsidy"

@@ -109,7 +109,7 @@ class BasicAuth:
             user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError):
             return False
-        mark = hmac.new(self._key, f"{user}\0{password}".encode("utf-8"), hashlib.sha256).digest()
+        mark = hmac.new(self._key, f"{user}\0{password}".encode(), hashlib.sha256).digest()
         with self._lock:
             if any(hmac.compare_digest(mark, m) for m in self._ok):
                 return True
@@ -373,7 +373,7 @@ class PagesApp:
         title, text = say(f"{PAGES[code]}.title", self.lang), say(f"{PAGES[code]}.text", self.lang)
         status = 404 if code == "nopages" else code
         body = (f'<!doctype html><html lang="{self.lang}"><meta charset="utf-8">'
-                f"<title>{title}</title><h1>{title}</h1><p>{text}</p></html>\n").encode("utf-8")
+                f"<title>{title}</title><h1>{title}</h1><p>{text}</p></html>\n").encode()
         start_response(f"{status} {REASONS[status]}",
                        [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
                         ("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff"), *extra])

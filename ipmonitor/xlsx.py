@@ -71,8 +71,8 @@ def check(data: bytes) -> Sheet | None:
     with zf:
         book = _small(zf, "xl/workbook.xml")
         rels = _small(zf, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
-        sheets = [dict((k.split(b":")[-1].decode(), html.unescape(v.decode("utf-8", "replace")))
-                       for k, v in _ATTR.findall(m)) for m in _SHEET.findall(book)]
+        sheets = [{k.split(b":")[-1].decode(): html.unescape(v.decode("utf-8", "replace"))
+                       for k, v in _ATTR.findall(m)} for m in _SHEET.findall(book)]
         if not sheets:
             raise failed("workbook_no_sheet")
         visible = [i for i, s in enumerate(sheets) if s.get("state", "visible") == "visible"]

@@ -8,7 +8,7 @@ from .context import Context, Result
 
 
 def run(home: app.Home, ctx: Context) -> Result:
-    from ipmonitor.render import build_pages   # the pages capability; imported when the job runs
+    from ipmonitor.render import build_pages  # the pages capability; imported when the job runs
 
     today = home.today()
     index = build_pages(home, year=today.year, as_of=today, out=home.settings.path("reports"))

@@ -17,14 +17,14 @@ import threading
 import time
 from pathlib import Path
 
-from ipmonitor import app
+from ipmonitor import app, store
 from ipmonitor.diskfull import DISK_FULL, is_disk_full
 from ipmonitor.errors import IpmonitorError
 from ipmonitor.shown import shown
 from ipmonitor.store import runs
 
-from .context import Context, Result
 from . import backup, fetch, inbox, mail, report
+from .context import Context, Result
 
 JOBS = {"inbox": inbox.run, "fetch": fetch.run, "report": report.run, "backup": backup.run, "mail": mail.run}
 LOGGER = "ipmonitor.serve"
@@ -94,8 +94,7 @@ def record(home: app.Home, name: str, trigger: str, body, ctx: Context,
     finally:
         if on_end:
             on_end(run_id)
-    if home.db.conn.in_transaction:   # defensive: a failed COMMIT can leave one open
-        home.db.conn.execute("ROLLBACK")
+    store.rollback_open(home.db)      # defensive: a failed COMMIT can leave one open
     message = one_line(result.message)
     runs.finish_run(home.db, run_id, result.outcome, message, result.items)
     if log:

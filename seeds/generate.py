@@ -302,7 +302,8 @@ def build_rows(rng: random.Random, fs: list[Filing]) -> dict[str, list[dict]]:
             else (digits, "warning check_digit_missing")
         if i == 0:  # this one also reached the incoPat export, intact
             r["f"].special = True
-            inc.append(row(r["f"], "incopat", agency=AGENCIES["zhixing"], bad="intact copy of a filing whose 智行 row is in scientific notation"))
+            inc.append(row(r["f"], "incopat", agency=AGENCIES["zhixing"],
+                           bad="intact copy of a filing whose 智行 row is in scientific notation"))
     for rows in files.values():
         rows.sort(key=lambda r: (r["f"].date, r["f"].no, r["bad"].startswith("same")))
     pick(rng, z, lambda r: r["type"] == "1").update(type="3", bad="reject type_mismatch (外观设计 on a type-1 number)")
@@ -512,7 +513,8 @@ def summary(fs: list[Filing], files: dict[str, list[dict]]) -> str:
     out = []
     for y in (2012, 2013):
         ys = [f for f in fs if f.date.year == y]
-        by = {t: sum(1 for f in ys if f.kind in d) for t, d in (("invention", "18"), ("utility_model", "2"), ("design", "3"))}
+        kinds = (("invention", "18"), ("utility_model", "2"), ("design", "3"))
+        by = {t: sum(1 for f in ys if f.kind in d) for t, d in kinds}
         lost = sum(1 for f in ys if f.no not in ok)
         out.append(f"- {y}: {len(ys)} ({', '.join(f'{k} {v}' for k, v in by.items())}; PCT "
                    f"{sum(1 for f in ys if f.kind == '8')}); lost {lost}")

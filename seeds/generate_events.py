@@ -119,7 +119,8 @@ def build(fs: pl.DataFrame, rng: random.Random) -> tuple[list[list[str]], list[s
                         and g["application_no"] not in {x["application_no"] for x in lapsed}])
     rows.append((dt.date(2013, 1, 9), other["application_no"], "专利权质押合同登记的生效", "质权人：宿迁农村商业银行"))
     rows.append((dt.date(2013, 6, 5), other["application_no"], "专利权质押合同登记的注销", "质押合同解除"))
-    notes.append(f"`{other['application_no']}` pledge registered 2013-01-09, released 2013-06-05 (a release is not a registration)")
+    notes.append(f"`{other['application_no']}` pledge registered 2013-01-09, released 2013-06-05 "
+                 "(a release is not a registration)")
     moved = rng.choice([g for g in ours if g["application_no"] not in
                         (pledge["application_no"], other["application_no"])])
     rows.append((dt.date(2013, 4, 17), moved["application_no"], "专利申请权、专利权的转移",

@@ -7,7 +7,6 @@ import sqlite3
 
 import pytest
 import xlsxwriter
-
 from conftest import write
 
 HEADER = "申请号,法律状态公告日,法律状态,法律状态信息"
@@ -17,7 +16,8 @@ FILINGS = "\n".join([
     "201220687633.0,2012-11-20,宿迁绿源食品有限公司,一种保鲜方法,实用新型,授权",
     "",
 ])
-REGISTRY = "统一社会信用代码,企业名称\n91110000600037341L,宿迁华宇机械有限公司\n91350100M000100Y43,宿迁绿源食品有限公司\n"
+REGISTRY = ("统一社会信用代码,企业名称\n91110000600037341L,宿迁华宇机械有限公司\n"
+            "91350100M000100Y43,宿迁绿源食品有限公司\n")
 
 
 def rows_of(home, sql):

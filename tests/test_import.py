@@ -9,7 +9,6 @@ import sqlite3
 
 import pytest
 import xlsxwriter
-
 from conftest import run_process, write
 
 HEADER = "申请号,申请日,申请人,发明名称,专利类型,法律状态"
@@ -264,9 +263,9 @@ def snapshot(home):
     ("empty.csv", b"", ["文件是空的"]),
     ("blank.csv", b"\xef\xbb\xbf\r\n\r\n", ["文件是空的"]),
     ("binary.csv", bytes(range(256)) * 8, ["不是文本文件"]),
-    ("noheader.csv", "a,b,c\n1,2,3\n".encode(), ["找不到表头"]),
+    ("noheader.csv", b"a,b,c\n1,2,3\n", ["找不到表头"]),
     ("broken.xlsx", b"PK\x03\x04 not really a zip", [".xlsx"]),
-    ("latin.csv", "申请号,申请日,申请人\n".encode("utf-8") + b"\xff\xfe\xfd\x80\x81,\xff\n", ["无法解码"]),
+    ("latin.csv", "申请号,申请日,申请人\n".encode() + b"\xff\xfe\xfd\x80\x81,\xff\n", ["无法解码"]),
 ])
 def test_whole_file_failures_leave_the_database_unchanged(home, cli, name, content, words):
     cli.json("import", write(home / "ok.csv", HEADER + "\n" + ROWS[0] + "\n"))

@@ -19,7 +19,8 @@ def big_file(path, rows: int):
     """`rows` valid filings (right check characters), made as a frame."""
     digits = pl.format("20132{}", pl.int_range(rows).cast(pl.String).str.zfill(7))
     df = pl.select(申请号=pl.format("{}.{}", digits, ids.app_check_expr(digits)), 申请日=pl.lit("2013-03-05"),
-                   申请人=pl.format("企业{}", pl.int_range(rows) % 97), 发明名称=pl.format("标题{}", pl.int_range(rows)))
+                   申请人=pl.format("企业{}", pl.int_range(rows) % 97),
+                   发明名称=pl.format("标题{}", pl.int_range(rows)))
     df.write_csv(path)
     return path
 

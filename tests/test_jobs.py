@@ -14,9 +14,23 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from _jobs_support import (
+    ROWS,
+    TOKEN,
+    Agency,
+    Serve,
+    app_no,
+    assert_no_token,
+    big_csv,
+    count,
+    csv_bytes,
+    files_under,
+    query,
+    run_cli,
+    seed_ok_runs,
+    wait_for,
+)
 
-from _jobs_support import (ROWS, TOKEN, Agency, Serve, app_no, assert_no_token, big_csv, count, csv_bytes,
-                           files_under, query, run_cli, seed_ok_runs, wait_for)
 from ipmonitor.backup import verify
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -9,8 +9,8 @@ import time
 
 import httpx
 import pytest
-
 from _jobs_support import ROWS, TOKEN, Agency, assert_no_token, csv_bytes, files_under, run_cli
+
 from ipmonitor import app, sources
 from ipmonitor.store import runs
 

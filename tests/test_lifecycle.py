@@ -180,7 +180,8 @@ def test_a_restoration_with_nothing_to_undo_changes_nothing():
 
 
 def test_unattributed_filings_do_not_count():
-    fs = pl.concat([filings((INV, "invention", "2013-03-05")), filings((UM, "utility_model", "2012-11-20"), entity=None)])
+    fs = pl.concat([filings((INV, "invention", "2013-03-05")),
+                    filings((UM, "utility_model", "2012-11-20"), entity=None)])
     ev = events((INV, "2014-05-01", "授权"), (UM, "2013-06-10", "授权"))
     assert doc(fs, ev, "2014-12-31")["in_force"] == {"invention": 1, "utility_model": 0, "design": 0}
 

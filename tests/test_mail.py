@@ -26,7 +26,7 @@ DOC = {   # a progress document as `progress --json` gives it (cli.md), 30 June 
     "weekly": [{"week": "2013-W25", "new": 7, "cumulative": 168, "invention_new": 1},
                {"week": "2013-W26", "new": 12, "cumulative": 180, "invention_new": 2}],
 }
-XLSX = b"PK\x03\x04" + "总览".encode("utf-8") * 100
+XLSX = b"PK\x03\x04" + "总览".encode() * 100
 
 
 class Inbox:

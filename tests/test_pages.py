@@ -14,14 +14,21 @@ from pathlib import Path
 import jinja2
 import polars as pl
 import pytest
+from _pages_data import AS_OF, ENTITIES, FORMULA, UNATTRIBUTED, XSS_IMG, XSS_SCRIPT, YEAR, credit_code, make_home
 from click.testing import CliRunner
 
-from _pages_data import AS_OF, ENTITIES, FORMULA, UNATTRIBUTED, XSS_IMG, XSS_SCRIPT, YEAR, credit_code, make_home
-from ipmonitor import app, charts, filters, pagedata, render
+from ipmonitor import app, charts, filters, pagedata, render, subsidies
 from ipmonitor.cli import main
 from ipmonitor.errors import IpmonitorError, ReportFailed
 
 HOSTILE = (XSS_SCRIPT, XSS_IMG, "<script", "<img", "onerror=alert(1)>")
+
+# Worked out from tests/_pages_data.py: 48 rows of 2013 in agency A, 7 of every 8 attributed (42) plus
+# the row without a check digit = 43 filings; every 4th row an invention = 12. As of 30 June (day 181 of
+# 365): expected 60·181/365 = 29.75 → 29.8 and 30·181/365 = 14.88 → 14.9; projected 43·365/181 = 86.7
+# and 12·365/181 = 24.2; 43 ≥ 29.75 is on track, 12 < 0.9 × 14.88 is behind.
+FILINGS = {"count": 43, "goal": 60, "expected": 29.8, "projected": 86.7, "status": "on_track"}
+INVENTION = {"count": 12, "goal": 30, "expected": 14.9, "projected": 24.2, "status": "behind"}
 
 
 def run(*args: str, code: int = 0):
@@ -96,8 +103,7 @@ def test_csv_has_a_bom_and_neutralised_formula_cells(site):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
     assert header[:4] == ["申请号", "申请日", "专利类型", "专利名称"]
-    doc = json.loads((site / "reports" / "progress.json").read_text(encoding="utf-8"))
-    assert len(body) == doc["filings"]["count"]
+    assert len(body) == FILINGS["count"]                # the year's attributed filings, one row each
     cells = [c for r in body for c in r]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
     assert "'" + FORMULA in cells                       # a title and the entity's name
@@ -109,6 +115,7 @@ def test_csv_has_a_bom_and_neutralised_formula_cells(site):
 def test_progress_json_is_the_progress_command(site):
     cli_doc = json.loads(run("--home", site, "progress", "--year", YEAR, "--as-of", AS_OF.isoformat(),
                              "--json").stdout)
+    assert (cli_doc["filings"], cli_doc["invention"], cli_doc["unattributed"]) == (FILINGS, INVENTION, 6)
     assert json.loads((site / "reports" / "progress.json").read_text(encoding="utf-8")) == cli_doc
     assert json.loads((site / "reports" / "archive" / "2013-W26" / "progress.json").read_text()) == cli_doc
 
@@ -161,7 +168,7 @@ def test_subsidy_slot_shows_what_the_ledger_gives(site, tmp_path, monkeypatch):
                            "rates": None, "by_state": [], "by_enterprise": [], "items": [], "events": 1,
                            "chain": {"ok": True, "events": 1, "head": "ab" * 32, "first_bad": None}},
                "claims_by_entity": {credit_code(1): [claim]}}
-    monkeypatch.setattr(render, "subsidy_context", lambda *a: context)
+    monkeypatch.setattr(subsidies, "pages_context", lambda *a: context)
     home, out = _fresh(site, tmp_path)
     try:
         render.build_pages(home, year=YEAR, as_of=AS_OF, out=out)
@@ -313,7 +320,7 @@ def test_export_neutralises_every_formula_start():
         "application_no": ["1"] * 6, "filing_date": ["2013-01-01"] * 6, "type": ["design"] * 6,
         "title": ["=1+1", "+1", "-1", "@x", "\tx", "ok=1"], "applicants": ["a"] * 6, "status": [None] * 6,
         "grant_date": [None] * 6, "agency": [None] * 6, "entity": ["C"] * 6},
-        schema_overrides={c: pl.String for c in ("status", "grant_date", "agency")})
+        schema_overrides=dict.fromkeys(("status", "grant_date", "agency"), pl.String))
     entities = pl.DataFrame({"credit_code": ["C"], "name": ["@名"], "township": [None]},
                             schema_overrides={"township": pl.String})
     out = pagedata.export_frame(filings, entities)

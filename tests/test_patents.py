@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import write
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -181,6 +180,7 @@ def test_demo_shows_patents_in_force(tmp_path, cli):
 
 def test_reading_only_the_filings_with_events_gives_the_same_document(district):
     import datetime as dt
+
     from ipmonitor import app
     h = app.open_home(district)
     try:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import write
+
 from ipmonitor.progress import goal_status, week_label
 
 

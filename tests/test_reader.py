@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import run_process, write
 from ipmonitor import filings
 from ipmonitor.errors import FileFailed
-from ipmonitor.headers import header_key
 from ipmonitor.tabular import read_table
 
 GOOD = ["201310699744.2,2013-03-05,宿迁华宇机械有限公司",

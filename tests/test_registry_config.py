@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
 from conftest import run_process, write
+
 from ipmonitor.ids import credit_check_char
 
 

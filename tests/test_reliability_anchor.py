@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_subsidy import DROP, _db, _four_events, lh  # noqa: F401 (lh is a fixture)
 
 from ipmonitor import ledger
-from ipmonitor.store import connect
 from ipmonitor.store import claims as claims_store
-
-from test_subsidy import DROP, _db, _four_events, lh  # noqa: F401 (lh is a fixture)
+from ipmonitor.store import connect
 
 pytestmark = pytest.mark.reliability
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -14,12 +13,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from _jobs_support import ROWS, csv_bytes, wait_for
+from conftest import CONFIG, run_process
 
 from ipmonitor.config import load_settings
 from ipmonitor.errors import ConfigError
-
-from _jobs_support import ROWS, csv_bytes, wait_for
-from conftest import CONFIG, run_process
 
 pytestmark = pytest.mark.reliability
 

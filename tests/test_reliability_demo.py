@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import CONFIG, run_process
 
 from ipmonitor import demo
-
-from conftest import CONFIG, run_process
 
 pytestmark = pytest.mark.reliability
 

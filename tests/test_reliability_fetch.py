@@ -11,8 +11,8 @@ import threading
 import time
 
 import pytest
-
 from _jobs_support import ROWS, TOKEN, csv_bytes
+
 from ipmonitor import app, sources
 from ipmonitor.store import runs
 

@@ -6,12 +6,11 @@ import os
 import stat
 
 import pytest
+from _jobs_support import ROWS, csv_bytes
+from conftest import run_process
 
 from ipmonitor import app, inbox
 from ipmonitor.backup import make_backup
-
-from _jobs_support import csv_bytes, ROWS
-from conftest import run_process
 
 pytestmark = pytest.mark.reliability
 

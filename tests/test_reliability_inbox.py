@@ -8,11 +8,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from _jobs_support import big_csv, csv_bytes
 
 from ipmonitor import app, inbox
 from ipmonitor.shown import excerpt, shown
-
-from _jobs_support import big_csv, csv_bytes
 
 pytestmark = pytest.mark.reliability
 

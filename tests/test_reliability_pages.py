@@ -7,12 +7,11 @@ import os
 import signal
 
 import pytest
+from _jobs_support import csv_bytes
+from conftest import run_process
 
 from ipmonitor import publish
 from ipmonitor.errors import ReportFailed
-
-from _jobs_support import csv_bytes
-from conftest import run_process
 
 pytestmark = pytest.mark.reliability
 ROWS = ["201310699744.2,2013-03-05,宿迁华宇机械有限公司", "201220687633.0,2012-11-20,宿迁绿源食品有限公司"]

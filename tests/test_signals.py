@@ -7,8 +7,8 @@ import random
 
 import polars as pl
 import pytest
-
 from conftest import write
+
 from ipmonitor.indicators import indicators, projection
 from ipmonitor.signals import find_signals
 
@@ -37,7 +37,7 @@ def ordinary(year: int, seed: int = 7, entities: int = 60) -> list[dict]:
 
 
 def frame(rows) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={c: pl.String for c in COLS})
+    return pl.DataFrame(rows, schema=dict.fromkeys(COLS, pl.String))
 
 
 def run(year_rows, before_rows=(), claims=None, year=2013):

@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import write
+
 from ipmonitor import subsidies
 from ipmonitor.config import load_settings
 from ipmonitor.store import connect, records
@@ -328,7 +328,8 @@ def test_corrections_are_events_and_the_claim_row_stays(lh, home):
     e = c["events"][-1]
     assert (e["type"], e["field"], e["old"], e["new"], e["reason"]) == ("corrected", "amount", "900", "1000", "填错")
     refused(lh("subsidy", "correct", cid, "--field", "amount", "--value", "1001", "--why", "x", code=1), "over_rate")
-    assert lh.json("subsidy", "correct", cid, "--field", "note", "--value", "新备注", "--why", "更正")["note"] == "新备注"
+    corrected = lh.json("subsidy", "correct", cid, "--field", "note", "--value", "新备注", "--why", "更正")
+    assert corrected["note"] == "新备注"
     lh("subsidy", "approve", cid, "--amount", "1000")
     refused(lh("subsidy", "correct", cid, "--field", "amount", "--value", "800", "--why", "x", code=1), "correction")
     row = sqlite3.connect(home / "ipmonitor.db").execute(
@@ -540,10 +541,12 @@ def test_the_same_file_twice_is_skipped(lh, home):
 
 
 def test_import_reads_gbk_and_english_headers(lh, home):
-    gbk = write(home / "gbk.csv", f"申请号,统一社会信用代码,资助类别,申请金额,申报日期\n{UM_A},{A},授权资助,1000,2013-04-01\n",
+    gbk = write(home / "gbk.csv",
+                f"申请号,统一社会信用代码,资助类别,申请金额,申报日期\n{UM_A},{A},授权资助,1000,2013-04-01\n",
                 encoding="gb18030")
     assert lh.json("subsidy", "import", gbk)["files"][0]["new"] == 1
-    eng = write(home / "en.csv", f"application_no,claimant,stage,amount,date\n{INV_A},{A},application,1000,2013-04-02\n")
+    eng = write(home / "en.csv",
+                f"application_no,claimant,stage,amount,date\n{INV_A},{A},application,1000,2013-04-02\n")
     assert lh.json("subsidy", "import", eng)["files"][0]["new"] == 1
     assert [c["id"] for c in listed(lh)] == ["2013-0001", "2013-0002"]
 
@@ -661,3 +664,9 @@ def test_claimant_by_registered_name_or_former_name_and_names_in_the_list(lh):
     refused(claim(lh, DES_B, "宿迁丁公司", "application", 100, exit=1), "bad_credit_code")
     out = lh("subsidy", "list").stdout
     assert "宿迁甲科技有限公司" in out and "宿迁乙机械有限公司" in out
+
+
+def test_status_counts_the_claims(lh):
+    claim(lh, UM_A, A, "grant", 1000)
+    claim(lh, INV_A, A, "application", 500)
+    assert lh.json("status")["counts"] == {"filings": 7, "rejects": 0, "claims": 2}

@@ -41,7 +41,7 @@ def on_a_terminal(args: list[str], answers: list[bytes], timeout: float = 30) ->
                     break
                 out += chunk
                 # Answer each prompt once, after it is shown: getpass flushes what was typed ahead.
-                if answers and out[answered_at:].rstrip().endswith("：".encode("utf-8")):
+                if answers and out[answered_at:].rstrip().endswith("：".encode()):
                     os.write(fd, answers.pop(0) + b"\r")
                     answered_at = len(out)
     finally:

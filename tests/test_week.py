@@ -437,7 +437,7 @@ def test_the_demo_shows_a_corrected_resend_an_override_and_an_overdue_agency(tmp
     from ipmonitor.store import corrections
     home, results, doc = demo.build(demo.SEEDS, tmp_path / "demo-home")
     try:
-        resolved = [r for r in corrections.rejects(home.db, states=("resolved",))]
+        resolved = list(corrections.rejects(home.db, states=("resolved",)))
         assert [(r["application_no"], r["reason"], r["resolved_by_file"]) for r in resolved] == \
             [("201210033116.6", "type_mismatch", "zhixing_2013-07_resend.csv")]
         assert doc["excluded"] == 1

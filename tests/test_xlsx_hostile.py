@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import resource
 import subprocess
 import sys
 import zipfile
@@ -214,7 +213,7 @@ def test_dense_workbook_over_the_cell_limit_fails_with_one_line(home):
         yield b'<?xml version="1.0"?><worksheet ' + NS + b"><sheetData>"
         yield inline_row(1, HEADER)
         cells = b"".join(b'<c><v>1</v></c>' for _ in range(10))
-        for r in range(2, 520_002):
+        for _r in range(2, 520_002):
             yield b"<row>" + cells + b"</row>"
         yield b"</sheetData></worksheet>"
     path = zipped(home / "dense.xlsx", book(rows), level=1)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .. import app, clock
+from .. import app, clock, words
+from ..store import records
 from .common import exit_for, home_of, json_option, print_import, print_json
 
 

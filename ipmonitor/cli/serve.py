@@ -90,7 +90,7 @@ def status(ctx, as_json):
     if as_json:
         print_json(doc)
         return
-    server, tz = doc["server"], "UTC"
+    server = doc["server"]
     click.echo((words.say("cli.status.running", pid=server["pid"]) if server["running"]
                 else words.say("cli.status.stopped")) + words.say("cli.status.home", home=doc["home"]))
     for name, j in doc["jobs"].items():

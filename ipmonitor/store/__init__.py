@@ -8,10 +8,12 @@ subsidy log), runs.py (job runs, fetch state), events.py (legal-status events), 
 (reject states, overrides, reverts, agencies), failures.py (files that failed to import).
 """
 
-from .db import (BUSY_TIMEOUT_MS, connect, connect_readonly, connect_snapshot, frame, migrations, transaction,
-                 utc_now)
-from . import records, claims, runs, events, corrections, failures  # noqa: E402  (registers the migrations, in order)
+# isort: off
+from .db import (BUSY_TIMEOUT_MS, connect, connect_readonly, connect_snapshot, copy_to, frame, integrity,
+                 migrations, rollback_open, transaction, utc_now)
+from . import records, claims, runs, events, corrections, failures  # registers the migrations, in this order
+# isort: on
 
-__all__ = ["BUSY_TIMEOUT_MS", "connect", "connect_readonly", "connect_snapshot", "frame", "migrations",
-           "transaction", "utc_now",
-           "records", "claims", "runs", "events", "corrections", "failures"]
+__all__ = ["BUSY_TIMEOUT_MS", "connect", "connect_readonly", "connect_snapshot", "copy_to", "frame", "integrity",
+           "migrations", "rollback_open", "transaction", "utc_now", "records", "claims", "runs", "events",
+           "corrections", "failures"]

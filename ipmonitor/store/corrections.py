@@ -337,4 +337,4 @@ def agency_imports(db: Database) -> pl.DataFrame:
     """Every agency-file import that was not taken back: agency, file, imported_at, counts."""
     return frame(db, """SELECT id, agency, file, imported_at, rows, new, updated, rejected
         FROM imports WHERE kind = 'filings' AND status = 'imported' ORDER BY id""",
-                 schema={k: pl.Int64 for k in ("id", "rows", "new", "updated", "rejected")})
+                 schema=dict.fromkeys(("id", "rows", "new", "updated", "rejected"), pl.Int64))

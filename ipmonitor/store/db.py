@@ -157,7 +157,8 @@ def connect(path: Path, create: bool = True) -> Database:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as e:
-        raise DatabaseError(DISK_FULL if is_disk_full(e, path.parent) else f"cannot open database {path}: {e}") from None
+        raise DatabaseError(DISK_FULL if is_disk_full(e, path.parent)
+                            else f"cannot open database {path}: {e}") from None
     db = Database(conn)
     try:
         if migrations.pending(db):
@@ -167,7 +168,8 @@ def connect(path: Path, create: bool = True) -> Database:
                 conn.execute(f"PRAGMA user_version = {len(migrations.applied(db))}")
     except sqlite3.DatabaseError as e:
         conn.close()
-        raise DatabaseError(DISK_FULL if is_disk_full(e, path.parent) else f"database {path} is not usable: {e}") from None
+        raise DatabaseError(DISK_FULL if is_disk_full(e, path.parent)
+                            else f"database {path} is not usable: {e}") from None
     return db
 
 
@@ -209,9 +211,38 @@ def frame(db: Database, sql: str, params=(), schema: dict | None = None) -> pl.D
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
     if schema is None:
-        schema = {n: pl.String for n in names}
+        schema = dict.fromkeys(names, pl.String)
     return pl.DataFrame(rows, schema={n: schema.get(n, pl.String) for n in names}, orient="row")
 
 
 def utc_now() -> str:
     return clock.utc_now().isoformat(timespec="seconds")
+
+
+def rollback_open(db: Database) -> None:
+    """Roll back a transaction left open (a failed COMMIT can leave one)."""
+    if db.conn.in_transaction:
+        db.conn.execute("ROLLBACK")
+
+
+def copy_to(db: Database, path: Path) -> None:
+    """An online copy of the open database into `path` (SQLite's backup API), switched to a
+    rollback journal so that it is one self-contained file."""
+    target = sqlite3.connect(path)
+    try:
+        db.conn.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+
+
+def integrity(path: Path) -> str:
+    """`PRAGMA integrity_check` of a database file, opened read-only: "ok" or the first problems."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    finally:
+        conn.close()
+    return "ok" if rows == [("ok",)] else "; ".join(r[0] for r in rows[:3])

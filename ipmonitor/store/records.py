@@ -292,7 +292,5 @@ def ever_granted(db: Database, granted_words) -> pl.DataFrame:
 
 
 def claim_numbers(db: Database) -> pl.DataFrame:
-    """(claim_id, application_no) of every subsidy claim; empty before the subsidy log exists."""
-    if not db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'subsidy_claims'").fetchone():
-        return pl.DataFrame(schema={"claim_id": pl.String, "application_no": pl.String})
+    """(claim_id, application_no) of every subsidy claim."""
     return frame(db, "SELECT id AS claim_id, application_no FROM subsidy_claims")
