@@ -27,8 +27,11 @@ HOSTILE = (XSS_SCRIPT, XSS_IMG, "<script", "<img", "onerror=alert(1)>")
 # the row without a check digit = 43 filings; every 4th row an invention = 12. As of 30 June (day 181 of
 # 365): expected 60·181/365 = 29.75 → 29.8 and 30·181/365 = 14.88 → 14.9; projected 43·365/181 = 86.7
 # and 12·365/181 = 24.2; 43 ≥ 29.75 is on track, 12 < 0.9 × 14.88 is behind.
-FILINGS = {"count": 43, "goal": 60, "expected": 29.8, "projected": 86.7, "status": "on_track"}
-INVENTION = {"count": 12, "goal": 30, "expected": 14.9, "projected": 24.2, "status": "behind"}
+# gap = count − expected; needed_per_week = (goal − count) · 7 / the 184 days left after 30 June
+FILINGS = {"count": 43, "goal": 60, "expected": 29.8, "projected": 86.7, "status": "on_track",
+           "gap": 13.2, "needed_per_week": 0.6}          # 43 − 29.75; 17 · 7 / 184 = 0.65
+INVENTION = {"count": 12, "goal": 30, "expected": 14.9, "projected": 24.2, "status": "behind",
+             "gap": -2.9, "needed_per_week": 0.7}        # 12 − 14.88; 18 · 7 / 184 = 0.68
 
 
 def run(*args: str, code: int = 0):
