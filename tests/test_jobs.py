@@ -143,7 +143,8 @@ def test_sigterm_during_an_import_exits_0_with_the_whole_file_or_none(home, big_
         time.sleep(1.0)                            # reading, checking or storing the 300,000 rows
         code, took = server.stop()
         log = server.log()
-    assert code == 0 and took < 10, log
+    # the grace, then at most a rollback and the exit (a loaded 2-core machine takes a few seconds)
+    assert code == 0 and took < float(grace) + 7, log
     n = count(home, "filings")
     imports = query(home, "SELECT rows, new FROM imports")
     if n:
