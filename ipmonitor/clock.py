@@ -22,6 +22,7 @@ import datetime as dt
 import os
 import time
 
+from . import words
 from .errors import ConfigError
 
 ENV = "IPMONITOR_TODAY"
@@ -38,8 +39,7 @@ def _parse(text: str) -> dt.datetime | dt.date:
             return when
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ConfigError(f"{ENV}={text!r} is neither a date like 2013-06-30 nor a time like "
-                          "2013-06-30T08:00:00+08:00") from None
+        raise ConfigError(words.say("error.clock", env=ENV, text=repr(text))) from None
 
 
 def _set() -> dt.datetime | dt.date | None:

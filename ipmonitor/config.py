@@ -275,7 +275,7 @@ def _host_port(value, key: str, example: str) -> tuple[str, int]:
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535 or " " in host:
-        raise ConfigError(f"ipmonitor.toml 的 {key} = {value!r} 不是“地址:端口”（例如 {example}）")
+        raise ConfigError(words.say("error.config.host_port", setting=key, value=repr(value), example=example))
     return host, int(port)
 
 
@@ -289,21 +289,19 @@ def _web(raw) -> Web:
         host, port = _host_port(t["listen"], "[web] listen", '"0.0.0.0:8080"')
     url = t.get("public_url")
     if url is not None and (not isinstance(url, str) or not re.match(r"https?://[^\s/]+", url)):
-        raise ConfigError(f"ipmonitor.toml 的 [web] public_url = {url!r} 不是网址（例如 \"http://192.168.1.20:8080/\"）")
+        raise ConfigError(words.say("error.config.public_url", value=repr(url)))
     users = t.get("users", {})
     if not isinstance(users, dict):
-        raise ConfigError('ipmonitor.toml 的 [web] users 应写成 { "用户名" = "密码散列" }'
-                          "（散列由 ipmonitor web-password 生成）")
+        raise ConfigError(words.say("error.config.users"))
     for user, hashed in users.items():
         if not user or ":" in user:
-            raise ConfigError(f"ipmonitor.toml 的 [web] users 中用户名 {user!r} 不能为空，也不能含冒号")
+            raise ConfigError(words.say("error.config.user_name", user=repr(user)))
         try:
             parse_hash(hashed)
         except (ValueError, TypeError):
-            raise ConfigError(f"ipmonitor.toml 的 [web] users 中用户 {user} 的密码散列无效："
-                              f"请用 ipmonitor web-password 生成后粘贴") from None
+            raise ConfigError(words.say("error.config.user_hash", user=user)) from None
     if users and host is None:
-        raise ConfigError("ipmonitor.toml 的 [web] users 需要同时设置 [web] listen")
+        raise ConfigError(words.say("error.config.users_listen"))
     return Web(host, port, url, dict(users))
 
 
@@ -313,7 +311,7 @@ _ADDRESS = re.compile(r"^[^@\s<>,]+@[^@\s<>,]+$")
 def _address(value, key: str) -> str:
     import email.utils
     if not isinstance(value, str) or not _ADDRESS.match(email.utils.parseaddr(value)[1] or "-"):
-        raise ConfigError(f"ipmonitor.toml 的 {key} = {value!r} 不是邮件地址（例如 \"ipmonitor@kjj.example.gov.cn\"）")
+        raise ConfigError(words.say("error.config.address", setting=key, value=repr(value)))
     return value.strip()
 
 
@@ -321,26 +319,24 @@ def _mail(raw) -> Mail:
     t = _table(raw, "mail")
     _only(t, ("smtp", "from", "to", "user", "password_env", "starttls"), "mail")
     if "smtp" not in t or "from" not in t or "to" not in t:
-        raise ConfigError("ipmonitor.toml 的 [mail] 需要 smtp（\"主机:端口\"）、from 和 to 三项")
+        raise ConfigError(words.say("error.config.mail_needs"))
     host, port = _host_port(t["smtp"], "[mail] smtp", '"smtp.example.gov.cn:25"')
     to = t["to"]
     if isinstance(to, str):
         to = [to]
     if not isinstance(to, list) or not to:
-        raise ConfigError('ipmonitor.toml 的 [mail] to 应是收件人列表（例如 ["leader@example.gov.cn"]）')
+        raise ConfigError(words.say("error.config.mail_to"))
     user, env = t.get("user"), t.get("password_env")
     for k, v in (("user", user), ("password_env", env)):
         if v is not None and (not isinstance(v, str) or not v.strip()):
-            raise ConfigError(f"ipmonitor.toml 的 [mail] {k} = {v!r} 应是非空文字")
+            raise ConfigError(words.say("error.config.mail_text", key=k, value=repr(v)))
     if env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
-        raise ConfigError(f"ipmonitor.toml 的 [mail] password_env = {env!r} 应是环境变量名"
-                          "（例如 \"IPMONITOR_SMTP_PASSWORD\"）")
+        raise ConfigError(words.say("error.config.password_env", value=repr(env)))
     if user is not None and env is None:
-        raise ConfigError("ipmonitor.toml 的 [mail] 设置了 user，还需要 password_env"
-                          "（存放密码的环境变量名；密码不写进配置文件）")
+        raise ConfigError(words.say("error.config.user_without_env"))
     starttls = t.get("starttls", False)
     if not isinstance(starttls, bool):
-        raise ConfigError(f"ipmonitor.toml 的 [mail] starttls = {starttls!r} 应是 true 或 false")
+        raise ConfigError(words.say("error.config.starttls", value=repr(starttls)))
     return Mail(host, port, _address(t["from"], "[mail] from"),
                 tuple(_address(a, "[mail] to") for a in to), user, env, starttls)
 
@@ -350,11 +346,11 @@ def _mail_job(raw_jobs, mail: Mail | None, timezone: str) -> Job | None:
     if t is None:
         return None if mail is None else Job(MAIL_JOB)
     if mail is None:
-        raise ConfigError("ipmonitor.toml 有 [jobs.mail]，但没有 [mail]（smtp、from、to）")
+        raise ConfigError(words.say("error.config.mail_job"))
     t = _table(t, f"jobs.{MAIL_JOB}")
     _only(t, ("every", "cron"), f"jobs.{MAIL_JOB}")
     if "every" in t and "cron" in t:
-        raise ConfigError(f"jobs.{MAIL_JOB}: give either every or cron, not both")
+        raise ConfigError(words.say("error.config.every_and_cron", setting=f"jobs.{MAIL_JOB}"))
     every = parse_every(t["every"], f"jobs.{MAIL_JOB}.every") if "every" in t else None
     key = f"jobs.{MAIL_JOB}.cron"
     cron = check_cron(_str(t["cron"], key), key, timezone) if "cron" in t else None
@@ -382,7 +378,7 @@ def _agencies(raw) -> Agencies:
     _only(t, ("expected", "every"), "agencies")
     expected = t.get("expected", [])
     if not isinstance(expected, list):
-        raise ConfigError(f"agencies.expected: expected a list of agency names, got {expected!r}")
+        raise ConfigError(words.say("error.config.expected", value=repr(expected)))
     names = tuple(_str(n, "agencies.expected").strip() for n in expected)
     every = parse_every(t["every"], "agencies.every") if "every" in t else 7 * 86400
     return Agencies(names, every)

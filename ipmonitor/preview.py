@@ -59,52 +59,46 @@ def inspect_file(db, settings: Settings, path: Path, today: dt.date) -> dict:
 
 
 def render(doc: dict, lang: str = "zh-CN") -> list[str]:
-    """The human lines for one inspected file."""
-    en = words.lang_of(lang) == 1
-    say = lambda key: words.say(key, lang)
+    """The human lines for one inspected file (words.py `inspect.*`)."""
+    def say(key: str, **fmt) -> str:
+        return words.say(key, lang, **fmt)
+
     name = doc["file"]
     if doc["status"] == "failed":
-        return [f"{name}: FAILED: {doc['error']}" if en else f"{name}：无法导入：{doc['error']}"]
-    lines = [f"{name}: {say('inspect.' + doc['status'])}"]
+        return [say("inspect.failed", file=name, error=doc["error"])]
+    lines = [say("inspect.status", file=name, status=say("inspect." + doc["status"]))]
     if doc["kind"] == "xlsx":
         skipped = doc.get("hidden_sheets_skipped") or 0
-        extra = (f"，跳过了前面 {skipped} 个隐藏的工作表" if not en else f", {skipped} hidden sheet(s) before it skipped") if skipped else ""
-        lines.append(f"  {'sheet' if en else '工作表'} “{doc['sheet']}”{extra}; "
-                     f"{'header on row' if en else '表头在第'} {doc['header_line']}{'' if en else ' 行'}")
+        lines.append(say("inspect.sheet", sheet=doc["sheet"], line=doc["header_line"],
+                         hidden=say("inspect.hidden", n=skipped) if skipped else ""))
     else:
-        lines.append(f"  {'encoding' if en else '编码'} {doc['encoding']}, "
-                     f"{'delimiter' if en else '分隔符'} {say('delimiter.' + DELIMITER_CODES[doc['delimiter']])}, "
-                     f"{'header on line' if en else '表头在第'} {doc['header_line']}{'' if en else ' 行'}")
-    lines.append("  " + ("columns:" if en else "各列的读法："))
+        lines.append(say("inspect.text", encoding=doc["encoding"], line=doc["header_line"],
+                         delimiter=say("delimiter." + DELIMITER_CODES[doc["delimiter"]])))
+    lines.append(say("inspect.columns"))
     for c in doc["columns"]:
         if c["field"]:
-            how = f"{field_word(c['field'], lang)}（{say('match.' + c['match'])}）" if not en else \
-                f"{field_word(c['field'], lang)} ({say('match.' + c['match'])})"
+            how = say("inspect.field", field=field_word(c["field"], lang), match=say("match." + c["match"]))
         elif "lost_to_column" in c:
-            how = (f"not used: column {c['lost_to_column']} gives the same field" if en
-                   else f"未用作字段：第 {c['lost_to_column']} 列已提供同一字段（随行保存）")
+            how = say("inspect.lost", column=c["lost_to_column"])
         elif c["header"]:
-            how = "unknown (kept with the row)" if en else "未识别（随行保存）"
+            how = say("inspect.unknown")
         else:
             continue
         lines.append(f"    {c['column']:>3} {c['header'][:40]} → {how}")
-    if en:
-        lines.append(f"  {doc['rows']} rows: {doc['new']} new, {doc['updated']} updated, {doc['unchanged']} unchanged, "
-                     f"{doc['duplicate']} duplicate, {doc['rejected']} rejected; {doc['warnings']} warnings")
-    else:
-        lines.append(f"  共 {doc['rows']} 行：新增 {doc['new']}，更新 {doc['updated']}，未变 {doc['unchanged']}，"
-                     f"重复 {doc['duplicate']}，拒收 {doc['rejected']}；警告 {doc['warnings']} 条")
+    lines.append(say("inspect.counts", **{k: doc[k] for k in (
+        "rows", "new", "updated", "unchanged", "duplicate", "rejected", "warnings")}))
     if doc["reasons"]:
-        listed = ", ".join(f"{code} {'' if en else words.reason(code, default='')} ×{n}".replace("  ", " ")
-                          for code, n in doc["reasons"].items())
-        lines.append(f"  {'rejected by reason' if en else '拒收原因'}: {listed}")
+        listed = say("label.list_sep").join(
+            say("inspect.reason_count", reason=words.reason(code, lang=lang, default=code), n=n)
+            for code, n in doc["reasons"].items())
+        lines.append(say("inspect.reasons", listed=listed))
     for r in doc["first_rejects"]:
-        lines.append(f"    {'line' if en else '第'} {r['line']}{'' if en else ' 行'}  {r['application_no'] or '-'}  "
-                     f"{r['reason']}: {r['message']}")
+        lines.append(say("inspect.row", line=r["line"], no=r["application_no"] or "-",
+                         what=words.reason(r["reason"], lang=lang, default=r["reason"]), message=r["message"]))
     if doc["first_warnings"]:
-        lines.append("  " + ("first warnings:" if en else "警告（前几条）："))
+        lines.append(say("inspect.first_warnings"))
     for w in doc["first_warnings"]:
-        lines.append(f"    {'line' if en else '第'} {w['line']}{'' if en else ' 行'}  {w['application_no'] or '-'}  "
-                     f"{w['code']}: {w['message'] or words.say('warning.filings.' + w['code'], lang)}")
+        what = say("warning.filings." + w["code"]) if words.has("warning.filings." + w["code"]) else w["code"]
+        lines.append(say("inspect.row", line=w["line"], no=w["application_no"] or "-", what=what,
+                         message=w["message"] or what))
     return lines
-

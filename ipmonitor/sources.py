@@ -116,7 +116,7 @@ def select(settings: Settings, only: str | None = None) -> tuple[Source, ...]:
         return settings.sources
     chosen = tuple(s for s in settings.sources if s.name == only)
     if not chosen:
-        names = ", ".join(s.name for s in settings.sources) or "none"
+        names = ", ".join(s.name for s in settings.sources) or words.say("cli.fetch.none_names")
         raise UsageError(words.say("error.no_source", name=only, names=names))
     return chosen
 
@@ -326,9 +326,9 @@ def _scrub(text: str, token: str | None) -> str:
 def summary(results: list[dict]) -> tuple[str, int, str]:
     """(outcome, items, message) of one fetch run: failed when a source failed."""
     if not results:
-        return "ok", 0, "no [[sources]] configured"
-    words = {"new": "new file {file} ({bytes} bytes)", "unchanged": "same content as before, not dropped",
-             "not_modified": "not modified (304)", "failed": "FAILED: {error}"}
-    message = "; ".join(f"{r['source']}: " + words[r["status"]].format(**r) for r in results)
+        return "ok", 0, words.say("cli.fetch.none")
+    message = words.say("label.parts_sep").join(
+        words.say("fetch.source", source=r["source"], what=words.say("fetch." + r["status"], **{
+            k: r.get(k) for k in ("file", "bytes", "error")})) for r in results)
     outcome = "failed" if any(r["status"] == "failed" for r in results) else "ok"
     return outcome, sum(r["status"] == "new" for r in results), message

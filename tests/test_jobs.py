@@ -105,7 +105,7 @@ def test_serve_imports_fetches_files_away_and_keeps_going_when_a_job_fails(home)
     denied = agency.statuses("/denied.csv")
     fetch_runs = runs_of(home, "fetch")
     assert set(denied) == {401} and len(denied) <= len(fetch_runs)      # never retried
-    assert all(r[1] == "failed" and "denied: FAILED: HTTP 401" in r[3] for r in fetch_runs)
+    assert all(r[1] == "failed" and "denied：失败：HTTP 401" in r[3] for r in fetch_runs)
     inbox_runs = runs_of(home, "inbox")
     assert len(inbox_runs) > len([r for r in inbox_runs if r[2]]) >= 1  # ran on after its files were done
     assert [r[:2] for r in runs_of(home, "report")] == [("catch-up", "ok")] and runs_of(home, "backup") == []

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 
 import click
 import pytest
@@ -93,3 +95,84 @@ def test_pages_stay_chinese_with_an_english_command_line(home, cli):
 def test_the_vocabulary_follows_the_language_it_is_told(lang, word):
     with words.speaking(lang):
         assert words.say("status.on_track") == word
+
+
+# Three or more ASCII words in a row ("is not the hash", "no sources configured"): an English sentence.
+# File names, paths, codes, hashes and single words such as `cron` or `ipmonitor serve` do not match.
+ENGLISH = re.compile(r"(?<![\w/.-])[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}(?![\w/.-])")
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def seeded(home: Path, lang: str) -> None:
+    text = (SEEDS / "ipmonitor.toml").read_text(encoding="utf-8")
+    if lang == "en":
+        text = text.replace('timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghai"\nlanguage = "en"')
+    (home / "ipmonitor.toml").write_text(text, encoding="utf-8")
+
+
+FAMILIES = {
+    "imports": [("inspect", SEEDS / "agencies" / "huayu_2013.xlsx"), ("inspect", "missing.csv"),
+                ("import", "missing.csv"), ("imports",), ("imports", "revert", "999", "--why", "x"),
+                ("imports", "revert", "1")],
+    "corrections": [("rejects",), ("rejects", "--all"), ("rejects", "dismiss", "1", "--why", "撤回"),
+                    ("rejects", "dismiss", "1", "--why", "撤回"), ("rejects", "dismiss", "9999", "--why", "x"),
+                    ("attribute", "201310699744.2", "--none", "--why", "x"), ("attribute", "2013", "--none", "--why", "x"),
+                    ("attribute", "201310699744.2", "--why", "x"), ("agencies",)],
+    "patents": [("events", "import", SEEDS / "events" / "cnipa_legal_status_2013.csv"),
+                ("patents", "--as-of", "2013-06-30")],
+    "progress": [("progress", "--as-of", "2013-06-30"), ("progress", "--as-of", "2013-13-45"),
+                 ("signals", "--as-of", "2013-06-30")],
+    "subsidy": [("subsidy", "import", SEEDS / "subsidies" / "claims_2013.csv"), ("subsidy", "list"),
+                ("subsidy", "approve", "2013-9999", "--amount", "10"), ("subsidy", "verify"),
+                ("subsidy", "verify", "--head", "abc")],
+    "serve": [("status",), ("fetch",), ("fetch", "nosuch"), ("mail",), ("web-password",)],
+}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_no_english_sentence_in_chinese_output(home, cli, monkeypatch, family):
+    """In Chinese (the default) every command's output and error is free of English sentences."""
+    monkeypatch.setenv("IPMONITOR_TODAY", "2013-07-01")
+    seeded(home, "zh-CN")
+    cli("enterprises", "import", SEEDS / "enterprises.csv")
+    cli("import", SEEDS / "agencies" / "incopat_export_2013.csv", SEEDS / "agencies" / "zhixing_2012-2013.csv")
+    said = []
+    for args in FAMILIES[family]:
+        out = cli(*args, code=None).output
+        said.append(out)
+        assert ENGLISH.findall(out) == [], (args, out)
+    assert any(re.search(r"[\u4e00-\u9fff]", s) for s in said)
+
+
+def test_the_officers_lines_by_hand_in_both_languages(home, cli, monkeypatch):
+    monkeypatch.setenv("IPMONITOR_TODAY", "2013-07-01")
+    seeded(home, "zh-CN")
+    cli("import", write(home / "a.csv", GOOD + "201310699745.1,2013-01-02,宿迁乙机械有限公司\n"))
+    assert cli("rejects").stdout.splitlines() == [
+        "    1  a.csv:3  201310699745.1  申请号校验位错误：申请号“201310699745.1”的校验位不对（按规则应为 7）"]
+    assert cli("fetch").stdout.strip() == "没有配置 [[sources]]"
+    head = cli("subsidy", "verify", "--head", "ABCDEF", code=1)
+    assert head.stderr.strip() == ("ipmonitor: abcdef… 不是任何一条记录的校验值：资助记录在它之后被截短，"
+                                   "或在打印它之后被改写并重新计算了校验值")
+    english(home)
+    # the message was written when the row was read (in Chinese then); the reason follows the language
+    assert cli("rejects").stdout.splitlines() == [
+        "    1  a.csv:3  201310699745.1  wrong check digit in the application number: "
+        "申请号“201310699745.1”的校验位不对（按规则应为 7）"]
+    assert cli("fetch").stdout.strip() == "no [[sources]] configured"
+
+
+def test_the_progress_bar_speaks_the_language(home, cli, monkeypatch):
+    from ipmonitor import progressbar
+    seen: list[str] = []
+
+    def bar(total, what, wanted=True, stream=None):
+        seen.append(what)
+        return progressbar.Quiet()
+    monkeypatch.setattr(progressbar, "bar", bar)
+    cli("import", write(home / "a.csv", GOOD))
+    cli("report", "--as-of", "2013-01-31", "--out", home / "reports")
+    english(home)
+    cli("import", write(home / "b.csv", GOOD.replace("699744.2", "699745.7")))
+    cli("report", "--as-of", "2013-01-31", "--out", home / "reports")
+    assert seen == ["导入", "生成页面", "Importing", "Building pages"]

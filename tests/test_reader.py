@@ -340,7 +340,7 @@ def test_inspect_human_output_is_chinese(home, cli):
     ok = write(home / "b.csv", "申请号,申请日,申请人,备注\n" + GOOD[0] + ",x\n201310699744.3,2013-03-05,y,\n")
     out = cli("inspect", ok).stdout
     assert "编码 utf-8" in out and "表头在第 1 行" in out and "申请号（列名完全匹配）" in out
-    assert "未识别（随行保存）" in out and "共 2 行：新增 1" in out and "bad_check_digit" in out
+    assert "未识别（随行保存）" in out and "共 2 行：新增 1" in out and "申请号校验位错误" in out
 
 
 # --- property tests: no input makes an internal error, the accounting always holds ------------------

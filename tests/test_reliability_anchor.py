@@ -30,7 +30,7 @@ def test_a_head_printed_earlier_is_still_in_the_chain(lh):
     events = sorted((e for c in claims for e in c["events"]), key=lambda e: e["event"])
     earlier = events[1]["hash"]                       # the head as printed after two events
     out = lh("subsidy", "verify", "--head", earlier)
-    assert out.stdout.startswith(f"{earlier} is still in the chain at event 2 (of 4;")
+    assert out.stdout.startswith(f"{earlier} 仍在校验链中：第 2 条记录（共 4 条；")
     doc = lh.json("subsidy", "verify", "--head", earlier.upper())
     assert (doc["ok"], doc["event"], doc["events"]) == (True, 2, 4)
 
@@ -44,7 +44,7 @@ def test_a_cut_tail_fails_against_the_head_printed_before(lh, home):
     _restore_triggers(home)
     assert lh.json("subsidy", "verify")["ok"] is True     # on its own the shorter chain looks fine
     r = lh("subsidy", "verify", "--head", head, code=1)
-    assert len(r.stderr.strip().splitlines()) == 1 and "cut before it" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "被截短" in r.stderr
     assert lh.json("subsidy", "verify", "--head", head, code=1)["ok"] is False
     assert len(claims) == 2
 
@@ -68,7 +68,7 @@ def test_a_rewritten_and_rehashed_chain_fails_against_the_head_printed_before(lh
     _restore_triggers(home)
     assert lh.json("subsidy", "verify")["ok"] is True    # the forged chain verifies on its own
     r = lh("subsidy", "verify", "--head", head, code=1)
-    assert "re-hashed" in r.stderr
+    assert "重新计算了校验值" in r.stderr
 
 
 def test_the_head_goes_into_progress_json_and_the_weekly_snapshot(lh, home):

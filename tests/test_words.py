@@ -74,3 +74,72 @@ def test_templates_with_placeholders_agree_between_languages():
     for key, (zh, en) in words.WORDS.items():
         assert zh.count("{}") == en.count("{}"), key
         assert sorted(re.findall(r"\{(\w+)", zh)) == sorted(re.findall(r"\{(\w+)", en)), key
+
+
+def test_every_key_the_program_says_is_in_the_catalogue_in_both_languages():
+    """Every literal `say("…")` / `words.say("…")` key in the package has a Chinese and an English entry."""
+    text = "".join(p.read_text(encoding="utf-8") for p in [*SRC.rglob("*.py"), *(SRC.parent / "jobs").rglob("*.py")])
+    keys = set(re.findall(r'\bsay\(\s*"([a-z_]+(?:\.[A-Za-z_ -]+)+)"', text))
+    assert len(keys) > 100
+    assert sorted(k for k in keys if not words.has(k)) == []
+
+
+def test_config_errors_all_go_through_the_catalogue():
+    """No ConfigError in config.py is written inline: each is `words.say(key, …)` (both languages)."""
+    text = (SRC / "config.py").read_text(encoding="utf-8")
+    raised = re.findall(r"raise ConfigError\((.{0,12})", text)
+    assert raised and [r for r in raised if not r.startswith("words.say(")] == []
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh-CN", "ipmonitor.toml 的 [mail] 设置了 user，还需要 password_env（存放密码的环境变量名；密码不写进配置文件）"),
+    ("en", "ipmonitor.toml: [mail] sets user, so it needs password_env too (the environment variable holding "
+           "the password; the password is never written in the config)"),
+])
+def test_a_config_error_speaks_the_configured_language(tmp_path, lang, expected):
+    from ipmonitor.config import load_settings
+    from ipmonitor.errors import ConfigError
+    (tmp_path / "ipmonitor.toml").write_text(
+        f'[district]\nlanguage = "{lang}"\n[mail]\nsmtp = "mail.example.cn:25"\nfrom = "a@example.cn"\n'
+        'to = ["b@example.cn"]\nuser = "a"\n', encoding="utf-8")
+    with words.speaking(lang), pytest.raises(ConfigError) as e:
+        load_settings(tmp_path)
+    assert str(e.value) == expected
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh-CN", "agencies.expected：应为代理机构名称的列表，实际是 '宿迁智行'"),
+    ("en", "agencies.expected: expected a list of agency names, got '宿迁智行'"),
+])
+def test_the_agencies_expected_error_in_both_languages(tmp_path, lang, expected):
+    from ipmonitor.config import load_settings
+    from ipmonitor.errors import ConfigError
+    (tmp_path / "ipmonitor.toml").write_text('[agencies]\nexpected = "宿迁智行"\n', encoding="utf-8")
+    with words.speaking(lang), pytest.raises(ConfigError) as e:
+        load_settings(tmp_path)
+    assert str(e.value) == expected
+
+
+def test_inspect_lines_in_both_languages():
+    from ipmonitor.preview import render
+    doc = {"file": "a.csv", "status": "would_import", "kind": "csv", "encoding": "utf-8", "delimiter": ",",
+           "header_line": 1, "columns": [{"column": 1, "header": "申请号", "field": "application_no", "match": "exact"},
+                                         {"column": 2, "header": "备注", "field": None, "match": None}],
+           "rows": 3, "new": 2, "updated": 0, "unchanged": 0, "duplicate": 0, "rejected": 1, "warnings": 0,
+           "reasons": {"bad_check_digit": 1}, "first_warnings": [],
+           "first_rejects": [{"line": 3, "application_no": "201310699744.3", "reason": "bad_check_digit",
+                              "message": "校验位不对"}]}
+    assert render(doc) == [
+        "a.csv：将导入（本次未存储任何内容）",
+        "  编码 utf-8，分隔符 逗号，表头在第 1 行",
+        "  各列的读法：",
+        "      1 申请号 → 申请号（列名完全匹配）",
+        "      2 备注 → 未识别（随行保存）",
+        "  共 3 行：新增 2，更新 0，未变 0，重复 0，拒收 1；警告 0 条",
+        "  拒收原因：申请号校验位错误 1 行",
+        "    第 3 行  201310699744.3  申请号校验位错误：校验位不对",
+    ]
+    assert render(doc, "en")[:2] == ["a.csv: would import (nothing stored)",
+                                     "  encoding utf-8, delimiter comma, header on line 1"]
+    assert render(doc, "en")[-2:] == ["  rejected by reason: wrong check digit in the application number ×1",
+                                      "    line 3  201310699744.3  wrong check digit in the application number: 校验位不对"]

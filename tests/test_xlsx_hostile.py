@@ -56,7 +56,7 @@ def test_the_first_visible_sheet_is_read_and_named(home, cli):
     f = import_json(home, path, 0)
     assert (f["status"], f["sheet"], f["rows"], f["new"], f["rejected"]) == ("imported", "清单", 1, 1, 0)
     human = run_process("inspect", path, home=home).stdout
-    assert "工作表 “清单”" in human and "跳过了前面 1 个隐藏的工作表" in human
+    assert "工作表“清单”" in human and "跳过了前面 1 个隐藏的工作表" in human
 
 
 def test_every_sheet_hidden_fails_with_one_line(home):

@@ -14,7 +14,7 @@ from .. import corrections, words
 from ..homes import init_home
 from ..pagedata import FORMULA_START
 from ..store import corrections as sql
-from .common import home_of, json_option, print_json
+from .common import home_of, json_option, print_json, time_words
 
 COUNTS = ("rows", "new", "updated", "unchanged", "duplicate", "rejected", "warnings")
 REJECT_KINDS = ("filings", "subsidy", "registry", "events")
@@ -38,7 +38,8 @@ def why_option(f):
 def init(folder):
     """Make a home: a commented ipmonitor.toml naming every key, and the folders."""
     home, wrote, made = init_home(folder or ".")
-    folders = ("，" + "、".join(d + "/" for d in made)) if made else ""
+    folders = (words.say("init.folders", folders=words.say("label.series_sep").join(d + "/" for d in made))
+               if made else "")
     click.echo(words.say("init.made" if wrote else "init.kept", path=home, folders=folders))
 
 
@@ -68,12 +69,13 @@ def imports(ctx, as_json):
     if not rows:
         click.echo(words.say("imports.none", lang(home)))
     for r in rows:
-        line = (f"{r['id']:>4}  {r['imported_at']}  {words.say('import_kind.' + r['kind'], lang(home))}  "
+        line = (f"{r['id']:>4}  {time_words(r['imported_at'], home.settings.timezone)}  {words.say('import_kind.' + r['kind'], lang(home))}  "
                 f"{r['file']}  {r['agency'] or '-'}  "
                 f"{words.say('imports.line', lang(home), **{k: r[k] for k in COUNTS})}  "
                 f"{words.say('import_status.' + r['status'], lang(home))}")
         if r["status"] == "reverted":
-            line += words.say("imports.reverted_by", lang(home), by=r["reverted_by"], at=r["reverted_at"],
+            line += words.say("imports.reverted_by", lang(home), by=r["reverted_by"],
+                              at=time_words(r["reverted_at"], home.settings.timezone),
                               why=r["why"])
         click.echo(line)
 
@@ -145,8 +147,9 @@ def rejects(ctx, all_states, file_name, kind, as_csv, as_json):
             state = f"  [{words.say('rejects.resolved_by', lang(home), file=r['resolved_by_file'])}]"
         elif r["state"] == "dismissed":
             state = f"  [{words.say('rejects.dismissed_by', lang(home), by=r['dismissed_by'], why=r['why'])}]"
-        click.echo(f"{r['id']:>5}  {r['file']}:{r['line']}  {r['application_no'] or '-'}  "
-                   f"{words.reason(r['reason'], kind, lang(home), default=r['reason'])}：{r['message']}{state}")
+        click.echo(words.say("cli.rejects.row", lang(home), id=f"{r['id']:>5}", file=r["file"], line=r["line"],
+                             no=r["application_no"] or "-", message=r["message"], state=state,
+                             what=words.reason(r["reason"], kind, lang(home), default=r["reason"])))
 
 
 @rejects.command("dismiss")
@@ -195,7 +198,8 @@ def agencies(ctx, as_json):
     if not doc:
         click.echo(words.say("agency.none", lang(home)))
     for a in doc:
-        last = (words.say("agency.last", lang(home), at=a["last_at"], file=a["last_file"]) if a["last_file"]
+        last = (words.say("agency.last", lang(home), at=time_words(a["last_at"], home.settings.timezone),
+                           file=a["last_file"]) if a["last_file"]
                 else words.say("agency.never", lang(home)))
         share = "-" if a["rejected_share"] is None else f"{a['rejected_share']:.1%}"
         click.echo(words.say("agency.line", lang(home), flag=words.say("agency.overdue", lang(home)) if a["overdue"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from .. import app, words
-from ..events import KIND_ZH
 from .common import date_option, exit_for, home_of, json_option, print_json
 
 
@@ -53,7 +52,7 @@ def patents(ctx, as_of, as_json):
     click.echo(say("cli.patents.granted", pieces=pieces(doc["granted_in_year"])))
     click.echo(say("cli.patents.lapsed", n=len(doc["lapsed_in_year"]), pledged=doc["pledged_in_year"]))
     for r in doc["lapsed_in_year"]:
-        click.echo(f"  {r['date']}  {r['application_no']}  {r['name'] or '-'}  {KIND_ZH[r['kind']]}"
+        click.echo(f"  {r['date']}  {r['application_no']}  {r['name'] or '-'}  {say('event_kind.' + r['kind']) if words.has('event_kind.' + r['kind']) else r['kind']}"
                    + (f"  {r['words']}" if r["words"] else ""))
     click.echo(say("cli.patents.fees", n=len(doc["fees_due"])))
     for r in doc["fees_due"]:

@@ -96,7 +96,8 @@ def signals(ctx, year, as_of, as_json):
         click.echo(words.say("cli.signals.none"))
     for s in found:
         kind = words.say("signal." + s["kind"]) if words.has("signal." + s["kind"]) else s["kind"]
-        click.echo(f"[{s['score']:.2f}] {kind}  {s['applicant']}：{s['detail']}")
+        click.echo(words.say("cli.signals.line", score=f"{s['score']:.2f}", kind=kind, applicant=s["applicant"],
+                             detail=s["detail"]))
         click.echo(f"       {', '.join(s['applications'])}")
 
 

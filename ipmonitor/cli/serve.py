@@ -60,7 +60,8 @@ def fetch(ctx, source, as_json):
         print_json({"run": run_id, "outcome": result.outcome, "sources": results})
     else:
         for r in results:
-            click.echo(f"{r['source']}：" + words.say("cli.fetch." + r["status"], **{k: r.get(k) for k in ("file", "bytes", "error")}))
+            click.echo(words.say("fetch.source", source=r["source"], what=words.say(
+                "cli.fetch." + r["status"], **{k: r.get(k) for k in ("file", "bytes", "error")})))
         if not results:
             click.echo(result.message)
     if result.outcome == "failed":

@@ -21,6 +21,14 @@ def _default_user() -> str:
         return "unknown"
 
 
+def head_problem(found: dict, head: str) -> str:
+    """Why `verify --head` failed, in the officer's words (the JSON keeps ledger's `problem`)."""
+    chain_bad = "the log itself does not verify: "
+    if (found["problem"] or "").startswith(chain_bad):
+        return words.say("cli.subsidy.not_verified", where="", problem=found["problem"][len(chain_bad):])
+    return words.say("cli.subsidy.head_unknown", hash=(head or "").strip().lower()[:16])
+
+
 def by_option(f):
     return click.option("--by", metavar="WHO", default=_default_user, show_default="the OS user",
                         help="Who records this.")(f)
@@ -143,8 +151,9 @@ def import_(ctx, file, by, as_json):
     if not as_json and results[0].get("import_id") is not None:
         for r in corrections.rejects(home.db, "subsidy", states=None):
             if r["import_id"] == results[0]["import_id"]:
-                click.echo(f"  第 {r['line']} 行  {r['application_no'] or '-'}  "
-                           f"{words.reason(r['reason'], 'subsidy', default=r['reason'])}：{r['message']}")
+                click.echo(words.say("cli.subsidy.reject_row", line=r["line"], no=r["application_no"] or "-",
+                                     what=words.reason(r["reason"], "subsidy", default=r["reason"]),
+                                     message=r["message"]))
     exit_for(results)
 
 
@@ -183,12 +192,12 @@ def verify(ctx, head, as_json):
         if as_json:
             print_json(found)
         elif found["ok"]:
-            click.echo(f"{head.strip().lower()} is still in the chain at event {found['event']} "
-                       f"(of {found['events']}; head now {found['head']})")
+            click.echo(words.say("cli.subsidy.head_found", hash=head.strip().lower(), event=found["event"],
+                                 events=found["events"], head=found["head"]))
         if not found["ok"]:
             if as_json:
                 sys.exit(1)
-            raise VerifyFailed(found["problem"])
+            raise VerifyFailed(head_problem(found, head))
         return
     doc = subsidies.verify(home_of(ctx, create=False).db)
     if as_json:

@@ -12,7 +12,7 @@ import polars as pl
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .. import clock
+from .. import clock, words
 from ..diskfull import DISK_FULL, is_disk_full
 from ..errors import DatabaseError
 
@@ -184,7 +184,7 @@ def connect_readonly(path: Path) -> Database | None:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as e:
-        raise DatabaseError(f"cannot open database {path}: {e}") from None
+        raise DatabaseError(words.say("error.database", path=path, why=e)) from None
     return Database(conn)
 
 
