@@ -35,6 +35,12 @@ class Holdings:
                                   unmatched=self.unmatched.height)
 
 
+    def figures(self, as_of: dt.date) -> dict:
+        """The document's counts only (lifecycle.figures)."""
+        return lifecycle.figures(filings=self.filings, events=self.events, as_of=as_of,
+                                 population=self.population)
+
+
 def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame, every_filing: bool = True) -> Holdings:
     """Everything the lifecycle needs, read once. `entities`/`aliases`: the registry. Without
     `every_filing` only the filings with an event are read (enough for the counts and lists; the

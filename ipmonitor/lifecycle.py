@@ -83,12 +83,22 @@ def status_events(versions: pl.DataFrame, tz: str) -> pl.DataFrame:
                  .dt.convert_time_zone(tz).dt.date())
     day = (pl.coalesce(pl.col("day").str.to_date(strict=False), local_day) if "day" in versions.columns
            else local_day)
-    v = (versions.with_columns(
-            file_day=pl.min_horizontal(pl.col("newest").str.to_date(strict=False), day),
-            grant=pl.col("grant_date").str.to_date(strict=False),
-            kind=status_kind(pl.col("status")).fill_null("other"))
+    # the dates of an import and the kind of a status word are worked out once per distinct value
+    # (a few imports and words over a million versions) and joined back
+    per_import = [c for c in ("imported_at", "newest", "day") if c in versions.columns]
+    file_days = versions.select("import_id", *per_import).unique("import_id").select(
+        "import_id", file_day=pl.min_horizontal(pl.col("newest").str.to_date(strict=False), day))
+    kinds = versions.select(pl.col("status").unique()).with_columns(
+        kind=status_kind(pl.col("status")).fill_null("other"))
+    grants = versions.select(pl.col("grant_date").unique()).with_columns(
+        grant=pl.col("grant_date").str.to_date(strict=False))
+    v = (versions.drop(per_import)
+         .join(file_days, on="import_id", how="left")
+         .join(kinds, on="status", how="left", nulls_equal=True)
+         .join(grants, on="grant_date", how="left", nulls_equal=True)
          .sort("application_no", "import_id"))
-    changed = v.filter(pl.col("kind").ne_missing(pl.col("kind").shift(1).over("application_no")))
+    changed = v.filter(pl.col("application_no").ne_missing(pl.col("application_no").shift(1))
+                       | pl.col("kind").ne_missing(pl.col("kind").shift(1)))   # sorted: shift within a filing
     by_word = changed.filter(pl.col("kind").is_in(STATE_KINDS)).select(
         "application_no",
         pl.when(pl.col("kind") == "granted").then(pl.coalesce("grant", "file_day"))
@@ -206,6 +216,18 @@ def fees_due(st: pl.DataFrame, as_of: dt.date, days: int) -> pl.DataFrame:
     f = f.filter(pl.col("k") >= 1).with_columns(due=anniversary(pl.col("filed"), pl.col("k")))
     return (f.filter((pl.col("due") > as_of) & (pl.col("due") <= last) & (pl.col("due") < pl.col("term_end")))
             .with_columns(patent_year=pl.col("k") + 1))
+
+
+def figures(*, filings: pl.DataFrame, events: pl.DataFrame, as_of: dt.date, population: int | None) -> dict:
+    """`in_force`, `invention_per_10k` and `granted_in_year` of `document`, without the lists
+    (what `progress --json` takes from the lifecycle)."""
+    f = with_terms(filings.filter(pl.col("entity").is_not_null())
+                   .join(events.select("application_no").unique(), on="application_no", how="semi"))
+    st = states(f, events, as_of)
+    start = dt.date(as_of.year, 1, 1)
+    counts = by_type(st.filter(pl.col("in_force")))
+    return {"in_force": counts, "invention_per_10k": per_10k(counts["invention"], population),
+            "granted_in_year": by_type(st.filter(pl.col("granted_on").is_between(pl.lit(start), pl.lit(as_of))))}
 
 
 def _rows(df: pl.DataFrame, date_col: str, cols: list[str]) -> list[dict]:

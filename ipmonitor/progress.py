@@ -142,7 +142,10 @@ def measure(*, year: int, as_of: dt.date, district: str, goals, filings: pl.Data
                   .agg(pl.len().alias("filings"), (pl.col("type") == "invention").sum().alias("invention")))
     ents = (entities.join(per_entity, left_on="credit_code", right_on="entity", how="left")
             .with_columns(pl.col("filings").fill_null(0), pl.col("invention").fill_null(0)))
-    by_enterprise = (ents.with_columns(_key=pinyin_column(ents["name"]))
+    # the pinyin key only breaks ties of (filings, invention): worked out only for tied rows
+    tied = ents.select(pl.len().over("filings", "invention") > 1).to_series()
+    names = ents["name"].zip_with(tied, pl.Series([None] * ents.height, dtype=pl.String))
+    by_enterprise = (ents.with_columns(_key=pinyin_column(names))
                      .sort(["filings", "invention", "_key"], descending=[True, True, False])
                      .select("credit_code", "name", "township", "filings", "invention").to_dicts())
     towns = ents.group_by("township").agg(pl.col("filings").sum(), pl.col("invention").sum())

@@ -33,6 +33,7 @@ COUNT_COLUMNS = ("application_no", "type", "filing_date", "credit_code", "first_
 SIGNAL_COLUMNS = (*COUNT_COLUMNS, "title", "first_applicant")
 PAGE_COLUMNS = tuple(c for c in COLUMNS if c != "inventors")
 EPOCH = dt.date(1900, 1, 1)
+NO_GRANTS = pl.DataFrame(schema={"type": pl.String, "granted_on": pl.Date, "status": pl.String})
 
 
 class Year:
@@ -135,10 +136,14 @@ def progress_doc(y: Year, held: inforce.Holdings | None = None) -> dict:
                   entities=y.entities, rejected=y.rejected)
     counted = y.filings.filter(pl.col("entity").is_not_null() & (pl.col("filing_date") >= y.start.isoformat()))
     add_later_keys(doc, s.goals.get(y.year), y.earlier)
+    # grants, valid inventions and the per-10k figure come from the lifecycle below: the stored
+    # ever-granted pass (`y.granted`) is not read for them (before the year its grants are zero
+    # either way), unless a caller has read it already
+    granted = y.__dict__.get("granted", NO_GRANTS)
     doc["quality"] = indicators(
         year=y.year, as_of=y.as_of, population=s.population, counted=counted, entities=y.entities,
-        granted=y.granted, earlier=y.earlier.filter(pl.col("entity").is_not_null()))
-    h = (held or y.holdings(every_filing=False)).document(dt.date.fromisoformat(doc["as_of"]))
+        granted=granted, earlier=y.earlier.filter(pl.col("entity").is_not_null()))
+    h = (held or y.holdings(every_filing=False)).figures(dt.date.fromisoformat(doc["as_of"]))
     doc["quality"]["valid_inventions"] = h["in_force"]["invention"]
     doc["quality"]["invention_per_10k"] = h["invention_per_10k"]
     # grants of the year from the same lifecycle: legal-status lists first, else the grant date,
