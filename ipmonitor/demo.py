@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from . import app, corrections, subsidies, subsidy_import
+from . import app, corrections, subsidies, subsidy_import, words
 from .config import CONFIG_NAME, DB_NAME
 from .errors import UsageError
 from .store import records
@@ -23,7 +23,7 @@ LOCK_NAME = "ipmonitor.lock"    # held by `ipmonitor serve` (jobs/schedule.py)
 def seeds_dir() -> Path:
     path = Path(os.environ.get("IPMONITOR_SEEDS", SEEDS))
     if not (path / "enterprises.csv").is_file():
-        raise UsageError(f"no seeds found in {path} (set IPMONITOR_SEEDS to the seeds folder)")
+        raise UsageError(words.say("demo.no_seeds", path=path))
     return path
 
 
@@ -53,18 +53,15 @@ def check_demo_home(home: Path) -> None:
     if not home.exists():
         return
     if not home.is_dir():
-        raise UsageError(f"--demo-home {home} is not a folder")
+        raise UsageError(words.say("demo.not_folder", home=home))
     if _server_holds(home):
-        raise UsageError(f"--demo-home {home}: an ipmonitor serve is running on this folder; "
-                         "the demo never touches it")
+        raise UsageError(words.say("demo.served", home=home))
     if (home / MARKER).is_file():
         return
     if is_real_home(home):
-        raise UsageError(f"--demo-home {home} is a real home (it holds {CONFIG_NAME} or {DB_NAME}); "
-                         "the demo never touches it — name a new folder")
+        raise UsageError(words.say("demo.real_home", home=home, config=CONFIG_NAME, db=DB_NAME))
     if any(home.iterdir()):
-        raise UsageError(f"--demo-home {home} is a folder the demo did not make and it is not empty; "
-                         "name a new folder")
+        raise UsageError(words.say("demo.not_empty", home=home))
 
 
 def fresh_home(seeds: Path, home: Path) -> app.Home:
@@ -86,8 +83,7 @@ def pages_folder(out: str | None, cwd: Path, demo_home: Path) -> Path:
         return (demo_home if is_real_home(cwd) else cwd) / "reports"
     path = Path(out).resolve()
     if is_real_home(path) or (path.name == "reports" and is_real_home(path.parent)):
-        raise UsageError(f"--out {path}: these are the pages of a real home; the demo never "
-                         "overwrites them — name another folder")
+        raise UsageError(words.say("demo.real_pages", path=path))
     return path
 
 

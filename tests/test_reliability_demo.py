@@ -25,7 +25,7 @@ def test_demo_refuses_a_real_home_as_its_demo_home(tmp_path):
     real = _real_home(tmp_path / "real")
     proc = run_process("demo", "--demo-home", real, "--out", tmp_path / "pages", cwd=tmp_path)
     assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1 and "real home" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "正式使用的主目录" in proc.stderr
     assert (real / "ipmonitor.db").read_bytes() == b"the officer's data"
     assert (real / "ipmonitor.toml").read_text(encoding="utf-8") == CONFIG
     assert not (tmp_path / "pages").exists()
@@ -41,7 +41,7 @@ def test_demo_refuses_a_folder_a_server_holds(tmp_path):
         proc = run_process("demo", "--demo-home", held, "--out", tmp_path / "pages", cwd=tmp_path)
     finally:
         os.close(fd)
-    assert proc.returncode == 2 and "serve is running" in proc.stderr
+    assert proc.returncode == 2 and "正在运行 ipmonitor serve" in proc.stderr
     assert sorted(os.listdir(held)) == [demo.MARKER, "ipmonitor.lock"]
 
 
@@ -51,7 +51,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     (other / "minutes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(Exception) as e:
         demo.check_demo_home(other)
-    assert e.value.exit_code == 2 and "did not make" in str(e.value)
+    assert e.value.exit_code == 2 and "不是演示创建的文件夹" in str(e.value)
 
 
 def test_demo_inside_a_home_never_overwrites_its_pages(tmp_path):
@@ -65,7 +65,7 @@ def test_demo_inside_a_home_never_overwrites_its_pages(tmp_path):
     assert (real / "demo-home" / demo.MARKER).is_file()
     assert proc.stdout.strip().splitlines()[-1] == str(real / "demo-home" / "reports" / "index.html")
     again = run_process("demo", "--out", real / "reports", cwd=real, timeout=120)
-    assert again.returncode == 2 and "pages of a real home" in again.stderr
+    assert again.returncode == 2 and "正式主目录的页面" in again.stderr
     assert (real / "reports" / "index.html").read_text(encoding="utf-8") == "the home's own pages"
     rerun = run_process("demo", cwd=real, timeout=120)         # its own home is rebuilt
     assert rerun.returncode == 0, rerun.stderr
