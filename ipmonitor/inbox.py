@@ -172,16 +172,20 @@ def process(home: app.Home, quiet: float = QUIET_SECONDS, stop: threading.Event 
         except Exception as e:          # noqa: BLE001 — one bad file never blocks the others
             if home.db.conn.in_transaction:
                 home.db.conn.execute("ROLLBACK")
-            if _is_interrupt(e):
+            if is_interrupt(e):
                 raise
             results.append(_failure(seen, e))
     return results
 
 
-def _is_interrupt(e: BaseException) -> bool:
-    """A shutdown interrupting the database work: the run as a whole stops (and is rolled back)."""
+def is_interrupt(e: BaseException) -> bool:
+    """A shutdown interrupting the database work: the run as a whole stops (and is rolled back).
+    An interrupt that lands while SQLite builds a table-valued function (`json_each`) reads
+    "vtable constructor failed: json_each" instead of "interrupted"."""
     import sqlite3
-    return isinstance(e, sqlite3.OperationalError) and "interrupt" in str(e)
+    return isinstance(e, sqlite3.OperationalError) and (
+        "interrupt" in str(e) or getattr(e, "sqlite_errorname", "") == "SQLITE_INTERRUPT"
+        or str(e).startswith("vtable constructor failed"))
 
 
 def summary(results: list[dict]) -> tuple[str, int, str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ipmonitor import app, store
 from ipmonitor.diskfull import DISK_FULL, is_disk_full
+from ipmonitor.inbox import is_interrupt
 from ipmonitor.errors import IpmonitorError
 from ipmonitor.shown import shown
 from ipmonitor.store import runs
@@ -71,7 +72,7 @@ def describe(e: BaseException) -> str:
     """An exception as the one-line message of a failed run."""
     if isinstance(e, IpmonitorError):
         return one_line(str(e))
-    if isinstance(e, sqlite3.OperationalError) and "interrupt" in str(e):
+    if is_interrupt(e):
         return "interrupted by shutdown; the database work was rolled back"
     if is_disk_full(e):
         return DISK_FULL

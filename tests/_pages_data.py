@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ipmonitor import app, ids
+from ipmonitor import app, clock, ids
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -99,14 +99,12 @@ def make_home(root: Path) -> Path:
     (root / "agency_b.csv").write_text(csv_text(updates), encoding="utf-8")
     home = app.open_home(root)
     try:
-        app.import_files(home, [root / "registry.csv"], "registry")
-        app.import_files(home, [root / "agency_a.csv"], "filings")
-        app.import_files(home, [root / "agency_b.csv"], "filings")
-        # the imports happened "then": agency B's status updates arrived in the week of AS_OF
-        for file, at in (("registry.csv", "2013-06-01T01:00:00+00:00"),
-                         ("agency_a.csv", "2013-06-20T02:00:00+00:00"),
-                         ("agency_b.csv", "2013-06-28T02:00:00+00:00")):
-            home.db.conn.execute("UPDATE imports SET imported_at = ? WHERE file = ?", (at, file))
+        # the imports happen "then", on the one clock: agency B's status updates arrive in the week of AS_OF
+        for file, kind, at in (("registry.csv", "registry", "2013-06-01T01:00:00+00:00"),
+                               ("agency_a.csv", "filings", "2013-06-20T02:00:00+00:00"),
+                               ("agency_b.csv", "filings", "2013-06-28T02:00:00+00:00")):
+            with clock.fixed(dt.datetime.fromisoformat(at)):
+                app.import_files(home, [root / file], kind)
     finally:
         home.close()
     return root

@@ -1,5 +1,5 @@
-"""`ipmonitor import`, `inspect` and `enterprises import`: agency exports and the registry in (rejects:
-corrections.py)."""
+"""`ipmonitor import`, `inspect` and `enterprises import`: agency exports and the registry in (`rejects`
+is in corrections.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import app, clock, words
-from ..store import records
+from .. import app, clock
 from .common import exit_for, home_of, json_option, print_import, print_json
 
 
@@ -66,19 +65,3 @@ def inspect(ctx, files, as_json):
                 click.echo(line)
     exit_for(docs)
 
-
-@click.command()
-@json_option
-@click.pass_context
-def rejects(ctx, as_json):
-    """List the rejected rows of agency files."""
-    rows = records.rejects(home_of(ctx).db)
-    if as_json:
-        print_json([{k: r[k] for k in ("file", "line", "application_no", "reason", "message")}
-                    for r in rows])
-        return
-    if not rows:
-        click.echo(words.say("cli.rejects.none"))
-    for r in rows:
-        click.echo(words.say("cli.rejects.line", file=r["file"], line=r["line"], no=r["application_no"] or "-",
-                             what=words.reason(r["reason"], "filings", default=r["reason"]), message=r["message"]))
