@@ -15,14 +15,20 @@ lock: setup
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu -q -o requirements.lock
 
-.PHONY: setup demo test bench reliability lock
+.PHONY: setup demo test coverage bench reliability lock
 setup: $(VENV)/.installed
 
 demo: setup
 	$(VENV)/bin/ipmonitor demo
 
+# The suite on every core (pytest-xdist); one file's tests stay on one worker, so a module's
+# fixture (a built site, generated seeds) is made once.
 test: setup
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile
+
+# The same run, with line coverage of ipmonitor/ and jobs/ (the commands run as real processes included).
+coverage: setup
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile --cov --cov-report=term-missing:skip-covered
 
 # The attacks and injected faults of docs/reliability.md (also part of `make test`).
 reliability: setup

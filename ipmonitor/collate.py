@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import polars as pl
-from pypinyin import Style, lazy_pinyin
 
 LAST = "\uffff"
 
@@ -18,6 +17,7 @@ def pinyin_key(text: str | None) -> str:
     """'下相街道' → 'xia4 xiang1 jie1 dao4\\x00下相街道' (the text itself breaks ties between homophones)."""
     if text is None or text == "":
         return LAST
+    from pypinyin import Style, lazy_pinyin     # its dictionaries take 0.2 s to load: only when sorting
     syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
     return " ".join(s.lower() for s in syllables) + "\x00" + text
 

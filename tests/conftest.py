@@ -63,6 +63,14 @@ def run_process(*args: str, home: Path | None = None, timeout: float = 60, **kw)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, **kw)
 
 
+def in_process(*args: str, home: Path | None = None) -> subprocess.CompletedProcess:
+    """The same command line as `run_process`, run in this process (the same `main`, its error
+    handling and exit codes), for tests that only read the exit code, stdout and stderr."""
+    argv = [*([] if home is None else ["--home", str(home)]), *map(str, args)]
+    result = CliRunner().invoke(main, argv)
+    return subprocess.CompletedProcess(["ipmonitor", *argv], result.exit_code, result.stdout, result.stderr)
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import run_process, write
+from conftest import in_process, run_process, write
 
 from ipmonitor.ids import credit_check_char
 
@@ -75,7 +75,7 @@ def test_registry_duplicates_and_bad_flags(home, cli):
 ])
 def test_bad_config_exits_2_naming_the_key(home, toml, words):
     (home / "ipmonitor.toml").write_text(toml, encoding="utf-8")
-    proc = run_process("progress", home=home)
+    proc = in_process("progress", home=home)
     assert proc.returncode == 2, proc
     assert words in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 import xlsxwriter
 
-from conftest import run_process
+from conftest import in_process
 
 HEADER = ["申请号", "申请日", "申请人", "专利类型"]
 ROW = ["201310699744.2", "2013-03-05", "宿迁华宇机械有限公司", "发明"]
@@ -44,7 +44,7 @@ def workbook(path, sheets, hidden=(), formulas=False):
 
 
 def import_json(home, path, code):
-    proc = run_process("import", path, "--json", home=home)
+    proc = in_process("import", path, "--json", home=home)
     assert proc.returncode == code, proc.stderr
     assert "Traceback" not in proc.stderr
     return only(json.loads(proc.stdout))
@@ -55,7 +55,7 @@ def test_the_first_visible_sheet_is_read_and_named(home, cli):
                                       ("清单", [HEADER, ROW])], hidden=("旧数据",))
     f = import_json(home, path, 0)
     assert (f["status"], f["sheet"], f["rows"], f["new"], f["rejected"]) == ("imported", "清单", 1, 1, 0)
-    human = run_process("inspect", path, home=home).stdout
+    human = in_process("inspect", path, home=home).stdout
     assert "工作表“清单”" in human and "跳过了前面 1 个隐藏的工作表" in human
 
 
@@ -204,7 +204,7 @@ def test_a_long_but_bounded_cell_rejects_only_its_row(home):
     path = zipped(home / "long.xlsx", book(sheet_xml(rows)))
     f = import_json(home, path, 0)
     assert (f["rows"], f["new"], f["rejected"]) == (2, 1, 1)
-    rej = json.loads(run_process("rejects", "--json", home=home).stdout)
+    rej = json.loads(in_process("rejects", "--json", home=home).stdout)
     assert [(r["line"], r["reason"]) for r in rej] == [(2, "field_too_long")]
 
 
