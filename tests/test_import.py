@@ -9,7 +9,10 @@ import sqlite3
 
 import pytest
 import xlsxwriter
-from conftest import run_process, write
+from conftest import in_process, run_process, write
+
+from ipmonitor import filings as rules
+from ipmonitor.tabular import read_table
 
 HEADER = "申请号,申请日,申请人,发明名称,专利类型,法律状态"
 ROWS = [
@@ -169,16 +172,31 @@ REASON_ROWS = [  # (row, expected reason) — each row fails exactly at its reas
 ]
 
 
+HEAD5 = "申请号,申请日,申请人,专利类型,法律状态\n"
+
+
 @pytest.mark.parametrize("row, reason", REASON_ROWS)
-def test_each_reject_reason(home, cli, row, reason):
-    text = "申请号,申请日,申请人,专利类型,法律状态\n" + row + "\n"
-    f = only_file(cli.json("import", write(home / "x.csv", text)))
-    assert (f["rows"], f["new"], f["rejected"]) == (1, 0, 1)
-    (rej,) = cli.json("rejects")
-    assert (rej["file"], rej["line"], rej["reason"]) == ("x.csv", 2, reason)
-    assert rej["message"]
+def test_each_reject_reason(row, reason):
+    """The rule on the pure function (filings.normalise), no database: the row's one reason."""
+    table = read_table((HEAD5 + row + "\n").encode(), "x.csv", rules.matcher(), rules.REQUIRED)
+    batch = rules.normalise(table, dt.date(2013, 6, 30))
+    assert (batch.rows, batch.filings.height, batch.duplicate) == (1, 0, 0)
+    assert batch.rejects.select("line", "reason").rows() == [(2, reason)]
+    (message,) = batch.rejects["message"].to_list()
+    assert message
     if "E+" in row:
-        assert "文本" in rej["message"]   # tells the officer to export the column as text
+        assert "文本" in message   # tells the officer to export the column as text
+
+
+def test_every_reject_reason_through_the_cli(home, cli):
+    """The same rows in one file through `import` and `rejects`: stored, listed by line."""
+    text = HEAD5 + "\n".join(row for row, _ in REASON_ROWS) + "\n"
+    f = only_file(cli.json("import", write(home / "x.csv", text)))
+    assert (f["rows"], f["new"], f["rejected"]) == (len(REASON_ROWS), 0, len(REASON_ROWS))
+    rejects = cli.json("rejects")
+    assert [(r["file"], r["line"], r["reason"]) for r in rejects] == [
+        ("x.csv", line, reason) for line, (_, reason) in enumerate(REASON_ROWS, start=2)]
+    assert all(r["message"] for r in rejects)
 
 
 def test_future_date_uses_the_district_today(home, cli, monkeypatch):
@@ -271,7 +289,7 @@ def test_whole_file_failures_leave_the_database_unchanged(home, cli, name, conte
     cli.json("import", write(home / "ok.csv", HEADER + "\n" + ROWS[0] + "\n"))
     before = snapshot(home)
     (home / name).write_bytes(content)
-    proc = run_process("import", home / name, "--json", home=home)
+    proc = in_process("import", home / name, "--json", home=home)
     assert proc.returncode == 1
     f = only_file(json.loads(proc.stdout))
     assert f["status"] == "failed" and f["new"] == 0
