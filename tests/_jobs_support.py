@@ -176,9 +176,11 @@ class Agency:
         if not authorised:
             answer = ("status", 401, {"WWW-Authenticate": "Bearer"})
         kind = answer[0]
-        code = 200
-        if kind == "ok" and answer[2] and inm == answer[2]:
-            code = 304
+        code = 304 if kind == "ok" and answer[2] and inm == answer[2] else 200 if kind in ("ok", "cut") \
+            else answer[1]
+        with self._lock:       # recorded before the answer goes out: the client may look as soon as it has it
+            self.requests.append((h.path, authorised, inm, code))
+        if code == 304:
             h.send_response(304)
             h.send_header("ETag", answer[2])
             h.end_headers()
@@ -201,14 +203,11 @@ class Agency:
             h.wfile.flush()
             h.close_connection = True
         else:
-            code = answer[1]
             h.send_response(code)
             for k, v in answer[2].items():
                 h.send_header(k, v)
             h.send_header("Content-Length", "0")
             h.end_headers()
-        with self._lock:
-            self.requests.append((h.path, authorised, inm, code))
 
     def __enter__(self):
         self.thread.start()
