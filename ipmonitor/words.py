@@ -624,7 +624,6 @@ WORDS.update({
                         "{file}: {rows} rows: {new} new, {updated} updated, {unchanged} unchanged, {duplicate} duplicate, "
                         "{rejected} rejected; {warnings} warnings"),
     "cli.import.sheet": ("（工作表“{sheet}”）", " (sheet “{sheet}”)"),
-    "cli.rejects.none": ("没有被拒绝的行。", "No rejected rows."),
     "cli.progress.title": ("{district} {year} 年专利申请进度（截至 {as_of}）", "{district}: patent filings of {year} (as of {as_of})"),
     "cli.progress.head": ("项目|已申请|全年目标|应完成|相差|每周需|全年预计|状态", "|count|goal|expected|gap|per week|projected|status"),
     "cli.progress.all": ("全部申请", "all"),
@@ -821,7 +820,6 @@ WORDS.update({
     "fetch.not_modified": ("没有变化（304）", "not modified (304)"),
     "fetch.failed": ("失败：{error}", "FAILED: {error}"),
     "fetch.source": ("{source}：{what}", "{source}: {what}"),
-    "cli.rejects.line": ("{file} 第 {line} 行  {no}  {what}：{message}", "{file}:{line}  {no}  {what}: {message}"),
     "error.pages.not_folder": ("{out} 已存在且不是文件夹", "{out} exists and is not a folder"),
     "error.pages.home": ("{out} 是工作目录（里面有数据库或配置），不是页面文件夹；请换一个输出文件夹",
                          "{out} is a home (it holds its database or config), not a folder of pages; name another output folder"),
