@@ -28,7 +28,10 @@ def sort_names(values, key=None) -> list:
     return sorted(values, key=lambda v: pinyin_key(k(v)))
 
 
-def pinyin_column(col: pl.Series) -> pl.Series:
-    """The pinyin key of each value of a text column (computed once per distinct value)."""
-    distinct = col.unique().to_list()
-    return col.replace_strict(distinct, [pinyin_key(v) for v in distinct], return_dtype=pl.String)
+def pinyin_column(col: pl.Series, known: pl.Series | None = None) -> pl.Series:
+    """The pinyin key of each value of a text column, computed once per distinct value; `known`:
+    the keys worked out already (store.records.entities' `name_pinyin`), null where not."""
+    todo = col if known is None else col.filter(known.is_null())
+    distinct = todo.unique().to_list()
+    keys = col.replace_strict(distinct, [pinyin_key(v) for v in distinct], default=None, return_dtype=pl.String)
+    return keys if known is None else known.fill_null(keys)

@@ -112,7 +112,7 @@ def split_names(expr: pl.Expr) -> pl.Expr:
 
 
 def is_granted(status: pl.Expr, grant_date: pl.Expr) -> pl.Expr:
-    """The rule: a granted legal status word, or a grant date (store.records.ever_granted asks SQLite
+    """The rule: a granted legal status word, or a grant date (lifecycle.ever_granted asks the frames
     the same question of every stored version, with GRANTED_WORDS)."""
     return status.is_in(GRANTED_WORDS).fill_null(False) | grant_date.is_not_null()
 

@@ -15,6 +15,7 @@ from .pagedata import grouped_rows
 from .progress import attribute
 from .store import corrections as corrections_store
 from .store import events as events_store
+from .store import records as records_store
 
 __all__ = ["Holdings", "KIND_ZH", "load", "page", "timelines"]
 
@@ -41,20 +42,39 @@ class Holdings:
                                  population=self.population)
 
 
-def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame, every_filing: bool = True) -> Holdings:
-    """Everything the lifecycle needs, read once. `entities`/`aliases`: the registry. Without
-    `every_filing` only the filings with an event are read (enough for the counts and lists; the
-    entity pages' timelines need every filing)."""
+# what the lifecycle keeps of each filing (attribution's columns, and those its lists show), and
+# what its status versions are made of
+FILING_COLUMNS = ("application_no", "type", "filing_date", "first_applicant", "first_applicant_key",
+                  "credit_code", "title")
+VERSION_COLUMNS = ("status", "grant_date", "last_import_id")
+
+
+def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame, every_filing: bool = True,
+         stored: pl.DataFrame | None = None, overrides: pl.DataFrame | None = None,
+         versions: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> Holdings:
+    """Everything the lifecycle needs, read once. `entities`/`aliases`: the registry. `stored`:
+    every stored filing, attributed (`entity`, `excluded`), with the columns the caller needs and
+    VERSION_COLUMNS (year.Year.stored); read here with FILING_COLUMNS when not given. Without
+    `every_filing` the frame keeps only the filings with an event (enough for the counts and
+    lists; the entity pages' timelines need every filing). `versions`: the replaced status
+    versions and the imports' facts (store.events.history_versions, import_facts), read here when
+    not given."""
+    if overrides is None:
+        overrides = corrections_store.overrides(db)
+    if stored is None:
+        stored = attribute(records_store.every_filing(db, (*FILING_COLUMNS, *VERSION_COLUMNS[:2])),
+                           entities, aliases, overrides)
     names = entities.select(pl.col("credit_code").alias("entity"), "name")
     listed = lifecycle.list_events(events_store.events(db))
-    by_status = lifecycle.status_events(events_store.status_versions(db), settings.timezone)
+    history, imports = versions or (events_store.history_versions(db), events_store.import_facts(db))
+    by_status = lifecycle.status_events(lifecycle.status_versions(stored, history, imports), settings.timezone)
     events = lifecycle.combine(listed, by_status)
-    stored = (events_store.all_filings(db) if every_filing
-              else events_store.filings_of(db, events["application_no"].unique().sort()))
-    filings = (attribute(stored, entities, aliases, corrections_store.overrides(db))
-               .join(names, on="entity", how="left"))
-    return Holdings(filings, events, events_store.unmatched_events(db),
-                    settings.population, getattr(settings, "fee_alert_days", lifecycle.FEE_ALERT_DAYS))
+    if not every_filing:
+        stored = stored.join(events.select("application_no").unique(), on="application_no", how="semi")
+    keep = [c for c in (*FILING_COLUMNS, "entity", "excluded") if c in stored.columns]
+    return Holdings(stored.select(keep).join(names, on="entity", how="left"), events,
+                    events_store.unmatched_events(db), settings.population,
+                    getattr(settings, "fee_alert_days", lifecycle.FEE_ALERT_DAYS))
 
 
 def page(h: Holdings, year: int, as_of: dt.date) -> dict:

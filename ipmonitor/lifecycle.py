@@ -22,6 +22,7 @@ from fractions import Fraction
 import polars as pl
 
 from .events import ENDING, LAPSE_KINDS, kind_of, word_key
+from .filings import is_granted
 from .ids import TYPES
 
 STATE_KINDS = ("granted", "restored", *ENDING)
@@ -74,8 +75,42 @@ def status_kind(status: pl.Expr) -> pl.Expr:
     return pl.when(word_key(status).is_in(GRANTED_STATUS)).then(pl.lit("granted")).otherwise(kind_of(status))
 
 
+def status_versions(filings: pl.DataFrame, history: pl.DataFrame, imports: pl.DataFrame) -> pl.DataFrame:
+    """Every stored version of every filing's status and grant date that an import still in force
+    brought: the replaced ones (`store.events.history_versions`) and the current ones (`filings`:
+    application_no, status, grant_date, last_import_id), with that import's facts
+    (`store.events.import_facts`: imported_at, newest, day)."""
+    current = (filings.filter(pl.col("status").is_not_null() | pl.col("grant_date").is_not_null())
+               .select("application_no", "status", "grant_date", pl.col("last_import_id").alias("import_id")))
+    kept = imports.filter(pl.col("reverted") == 0).drop("reverted")
+    return (pl.concat([history.select("application_no", "status", "grant_date", "import_id"), current])
+            .join(kept, on="import_id"))
+
+
+def ever_granted(filings: pl.DataFrame, history: pl.DataFrame, imports: pl.DataFrame) -> pl.DataFrame:
+    """Every filing that some stored version shows granted (filings.is_granted), with what dates an undated grant (filings.md §4): of the first import that showed it
+    granted, the newest filing date among the rows it stored (`seen_newest`), the district's
+    date of that import (`seen_day`, null for imports made before it was kept) and its time
+    (`first_seen_granted`, UTC ISO). Versions that an import taken back replaced do not count.
+    `filings`: every stored filing (with last_import_id); `history`, `imports`: as for
+    `status_versions`. The other columns of `filings` are kept (attribution's, for instance)."""
+    granted = is_granted(pl.col("status"), pl.col("grant_date"))
+    reverted = imports.filter(pl.col("reverted") == 1)["import_id"].implode()
+    shown = history.filter(granted)
+    now = filings.filter(granted)
+    versions = pl.concat([
+        now.select("application_no", import_id="last_import_id"),
+        shown.filter(~pl.col("replaced_by").is_in(reverted).fill_null(False)).select("application_no", "import_id")])
+    first = (versions.group_by("application_no").agg(pl.col("import_id").min())
+             .join(imports.select("import_id", first_seen_granted="imported_at", seen_newest="newest",
+                                  seen_day="day"), on="import_id").drop("import_id"))
+    once = filings.join(shown.select("application_no").unique(), on="application_no", how="semi")
+    return (pl.concat([now, once]).unique("application_no", keep="first", maintain_order=True)
+            .drop("last_import_id").join(first, on="application_no"))
+
+
 def status_events(versions: pl.DataFrame, tz: str) -> pl.DataFrame:
-    """Versions of `store.events.status_versions` → events (source "status"): each change of the
+    """Versions of `status_versions` → events (source "status"): each change of the
     status word's kind, and a grant wherever a grant date is given. Only kinds that change state."""
     if versions.is_empty():
         return pl.DataFrame(schema=EVENT_SCHEMA)

@@ -142,14 +142,19 @@ def measure(*, year: int, as_of: dt.date, district: str, goals, filings: pl.Data
                   .agg(pl.len().alias("filings"), (pl.col("type") == "invention").sum().alias("invention")))
     ents = (entities.join(per_entity, left_on="credit_code", right_on="entity", how="left")
             .with_columns(pl.col("filings").fill_null(0), pl.col("invention").fill_null(0)))
-    # the pinyin key only breaks ties of (filings, invention): worked out only for tied rows
+    # the pinyin key only breaks ties of (filings, invention): the registry's keys (worked out at
+    # its import), else worked out here for the tied rows only
     tied = ents.select(pl.len().over("filings", "invention") > 1).to_series()
     names = ents["name"].zip_with(tied, pl.Series([None] * ents.height, dtype=pl.String))
-    by_enterprise = (ents.with_columns(_key=pinyin_column(names))
+    known = ents["name_pinyin"] if "name_pinyin" in ents.columns else None
+    by_enterprise = (ents.with_columns(_key=pinyin_column(names, known))
                      .sort(["filings", "invention", "_key"], descending=[True, True, False])
                      .select("credit_code", "name", "township", "filings", "invention").to_dicts())
-    towns = ents.group_by("township").agg(pl.col("filings").sum(), pl.col("invention").sum())
-    by_township = (towns.with_columns(_key=pinyin_column(towns["township"]))
+    keyed = "township_pinyin" in ents.columns
+    towns = ents.group_by("township").agg(pl.col("filings").sum(), pl.col("invention").sum(),
+                                          *([pl.col("township_pinyin").first()] if keyed else []))
+    by_township = (towns.with_columns(_key=pinyin_column(towns["township"], towns["township_pinyin"] if keyed else None))
+                   .drop("township_pinyin", strict=False)
                    .sort(["filings", "_key"], descending=[True, False]).drop("_key").to_dicts())
     goal = goals.get(year)
     eff = effective_as_of(year, as_of) if as_of.year >= year else as_of

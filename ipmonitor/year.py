@@ -18,27 +18,31 @@ from functools import cached_property
 import polars as pl
 from sqlite_utils import Database
 
-from . import agencies, inforce, pagedata, subsidies
+from . import agencies, inforce, lifecycle, pagedata, subsidies
 from .config import Settings
-from .filings import COLUMNS, GRANTED_WORDS
+from .filings import COLUMNS
 from .indicators import grant_day, indicators
 from .pace import add_later_keys
 from .progress import attribute, measure, year_window
 from .signals import find_signals
 from .store import corrections, failures, records
+from .store import events as events_store
 
 # The columns that counting needs (reading fewer columns is most of the speed of a big year), those
 # the signals compare, and those the pages show (all but the inventors); all picked from filings.COLUMNS.
 COUNT_COLUMNS = ("application_no", "type", "filing_date", "credit_code", "first_applicant_key")
 SIGNAL_COLUMNS = (*COUNT_COLUMNS, "title", "first_applicant")
 PAGE_COLUMNS = tuple(c for c in COLUMNS if c != "inventors")
-EPOCH = dt.date(1900, 1, 1)
+# the columns of a grant (Year.grants), before grant_day adds `granted_on`
+GRANT_COLUMNS = ("application_no", "type", "filing_date", "status", "grant_date", "credit_code",
+                 "first_applicant_key", "first_seen_granted", "seen_newest", "seen_day", "entity", "excluded")
 NO_GRANTS = pl.DataFrame(schema={"type": pl.String, "granted_on": pl.Date, "status": pl.String})
 
 
 class Year:
     """The frames of one year as of a date, each read and attributed once, on first use.
 
+    stored    every stored filing (progress, pages): counting, the lifecycle and the grants come from it
     filings   the filings dated in [start, end] (the effective as-of date), with `entity`
     earlier   the filings dated before the year (all earlier years; COUNT_COLUMNS), with `entity`
     before    the filings of the two years before the year (SIGNAL_COLUMNS), with `entity` (the signals' history)
@@ -63,37 +67,64 @@ class Year:
         """The officer's attribution overrides (`ipmonitor attribute`), applied to every frame."""
         return corrections.overrides(self.db)
 
-    def _attributed(self, start: dt.date, end: dt.date, columns=None) -> pl.DataFrame:
-        found = records.filings_between(self.db, start.isoformat(), end.isoformat(), columns or self.columns)
+    @cached_property
+    def _window(self) -> pl.DataFrame:
+        """The signals alone (SIGNAL_COLUMNS): the year and the two before it, in one read by date."""
+        found = records.filings_between(self.db, self._two_before.isoformat(), self.end.isoformat(), SIGNAL_COLUMNS)
         return attribute(found, self.entities, self.aliases, self.overrides)
 
+    @property
+    def _two_before(self) -> dt.date:
+        return self.start.replace(year=self.start.year - 2)
+
     @cached_property
-    def _everything(self) -> pl.DataFrame:
-        """Counting only: the year and the years before it in one pass over the table."""
-        return self._attributed(EPOCH, self.end)
+    def stored(self) -> pl.DataFrame:
+        """Every stored filing, attributed, in one pass over the table: the year's columns, those
+        the lifecycle keeps (inforce.FILING_COLUMNS, with the pages' columns) and the current
+        status version's (inforce.VERSION_COLUMNS). Counting, the lifecycle and the grants take
+        their rows from it."""
+        lifecycle_cols = inforce.FILING_COLUMNS if self.columns != COUNT_COLUMNS else ()
+        cols = dict.fromkeys((*self.columns, *COUNT_COLUMNS, *lifecycle_cols, "status", "grant_date"))
+        return attribute(records.every_filing(self.db, cols), self.entities, self.aliases, self.overrides)
+
+    def _dated(self, start: dt.date, end: dt.date, columns) -> pl.DataFrame:
+        """The stored filings dated in [start, end], in (filing date, number) order: `columns` and
+        the attribution's."""
+        return (self.stored.filter(pl.col("filing_date").is_between(pl.lit(start.isoformat()),
+                                                                     pl.lit(end.isoformat())))
+                .select(*columns, "entity", "excluded").sort("filing_date", "application_no"))
 
     @cached_property
     def filings(self) -> pl.DataFrame:
-        if self.columns == COUNT_COLUMNS:
-            return self._everything.filter(pl.col("filing_date") >= self.start.isoformat())
-        return self._attributed(self.start, self.end)
+        if self.columns == SIGNAL_COLUMNS:
+            return self._window.filter(pl.col("filing_date") >= self.start.isoformat())
+        if self.columns == COUNT_COLUMNS:   # counting only: no order needed
+            return (self.stored.filter(pl.col("filing_date").is_between(pl.lit(self.start.isoformat()),
+                                                                         pl.lit(self.end.isoformat())))
+                    .select(*COUNT_COLUMNS, "entity", "excluded"))
+        return self._dated(self.start, self.end, self.columns)
 
     @cached_property
     def earlier(self) -> pl.DataFrame:
-        if self.columns == COUNT_COLUMNS:
-            return self._everything.filter(pl.col("filing_date") < self.start.isoformat())
-        return self._attributed(EPOCH, self.start - dt.timedelta(days=1), COUNT_COLUMNS)   # only counted
+        """Only counted: in no particular order."""
+        return (self.stored.filter(pl.col("filing_date") < self.start.isoformat())
+                .select(*COUNT_COLUMNS, "entity", "excluded"))
 
     @cached_property
     def before(self) -> pl.DataFrame:
-        return self._attributed(self.start.replace(year=self.start.year - 2), self.start - dt.timedelta(days=1),
-                                SIGNAL_COLUMNS)
+        if self.columns == SIGNAL_COLUMNS:
+            return self._window.filter(pl.col("filing_date") < self.start.isoformat())
+        return self._dated(self._two_before, self.start - dt.timedelta(days=1), SIGNAL_COLUMNS)
+
+    @cached_property
+    def _versions(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return events_store.history_versions(self.db), events_store.import_facts(self.db)
 
     @cached_property
     def grants(self) -> pl.DataFrame:
         """Every filing ever seen granted, attributed, with `granted_on` (filings.md §4): the one
         source of every grant figure (overview, entity pages, `progress --json`)."""
-        found = attribute(records.ever_granted(self.db, GRANTED_WORDS), self.entities, self.aliases, self.overrides)
+        found = lifecycle.ever_granted(self.stored, *self._versions).select(GRANT_COLUMNS)
         return grant_day(found, self.settings.timezone)
 
     @cached_property
@@ -106,11 +137,12 @@ class Year:
 
     def holdings(self, every_filing: bool = False) -> inforce.Holdings:
         """The lifecycle's frames (legal-status events): of every filing (the pages), or only of the
-        filings with an event (enough for progress); each read once."""
+        filings with an event (enough for progress); each made once from `stored`."""
         cache = self.__dict__.setdefault("_holdings", {})
         if every_filing not in cache:
             cache[every_filing] = inforce.load(self.db, self.settings, self.entities, self.aliases,
-                                               every_filing=every_filing)
+                                               every_filing=every_filing, stored=self.stored,
+                                               overrides=self.overrides, versions=self._versions)
         return cache[every_filing]
 
 

@@ -288,3 +288,41 @@ def test_the_list_speaks_for_the_kinds_it_reports():
 def test_month_ends():
     assert lifecycle.month_ends(2013, D("2013-03-15")) == [D("2013-01-31"), D("2013-02-28"), D("2013-03-15")]
     assert lifecycle.month_ends(2012, D("2012-02-29")) == [D("2012-01-31"), D("2012-02-29")]
+
+
+# --- the stored versions, as frames (store.events.history_versions, import_facts) ----------------
+
+IMPORTS = pl.DataFrame({"import_id": [1, 2, 3], "imported_at": ["2013-03-01T02:00:00+00:00"] * 3,
+                        "newest": ["2013-02-27", "2013-05-30", "2013-08-30"], "day": ["2013-03-01", None, None],
+                        "reverted": [0, 0, 1]})
+
+
+def _filings(rows):
+    return pl.DataFrame(rows, schema=["application_no", "status", "grant_date", "last_import_id"], orient="row")
+
+
+def _history(rows):
+    return pl.DataFrame(rows, schema=["application_no", "status", "grant_date", "import_id", "replaced_by"],
+                        orient="row")
+
+
+def test_status_versions_are_the_current_and_replaced_ones_of_imports_in_force():
+    filings = _filings([("A", "授权", None, 2), ("B", None, None, 1), ("C", "视撤", None, 3)])
+    history = _history([("A", "实审", None, 1, 2), ("C", "实审", None, 2, 3)])
+    got = lifecycle.status_versions(filings, history, IMPORTS).sort("application_no", "import_id")
+    # B carries neither a status nor a grant date; C's current version came from the reverted import 3
+    assert got.select("application_no", "status", "import_id", "newest").rows() == [
+        ("A", "实审", 1, "2013-02-27"), ("A", "授权", 2, "2013-05-30"), ("C", "实审", 2, "2013-05-30")]
+
+
+def test_ever_granted_dates_from_the_first_import_that_showed_the_grant():
+    filings = _filings([
+        ("A", "授权", None, 2),            # granted now, and already in import 1's version
+        ("B", "实审", None, 2),            # granted only in a version import 2 replaced
+        ("C", "实审", None, 3),            # granted only in a version the reverted import 3 replaced
+        ("D", "实审", "2013-06-01", 1),     # a grant date is a grant
+        ("E", "实审", None, 1)])
+    history = _history([("A", "授权", None, 1, 2), ("B", "有效", None, 1, 2), ("C", "授权", None, 2, 3)])
+    got = lifecycle.ever_granted(filings, history, IMPORTS).sort("application_no")
+    assert got.select("application_no", "seen_newest", "seen_day").rows() == [
+        ("A", "2013-02-27", "2013-03-01"), ("B", "2013-02-27", "2013-03-01"), ("D", "2013-02-27", "2013-03-01")]

@@ -40,6 +40,27 @@ def test_registry_rows_rejects_and_json_shape(home, cli):
     assert cli.json("rejects") == []      # registry rejects are not agency-file rejects
 
 
+def test_registry_import_keeps_the_pinyin_keys_of_names_and_townships(home, cli):
+    text = ("统一社会信用代码,企业名称,所属镇街\n"
+            f"{A},重庆银行宿迁分行,下相街道\n")
+    cli.json("enterprises", "import", write(home / "reg.csv", text))
+    with sqlite3.connect(home / "ipmonitor.db") as conn:
+        keys = dict(conn.execute("SELECT name, key FROM name_pinyin"))
+    # words read as words: 重庆 chóng, 银行 háng (not zhòng, xíng)
+    assert keys == {"重庆银行宿迁分行": "chong2 qing4 yin2 hang2 su4 qian1 fen1 hang2\x00重庆银行宿迁分行",
+                    "下相街道": "xia4 xiang1 jie1 dao4\x00下相街道"}
+
+
+def test_a_home_from_before_the_pinyin_keys_gets_them_when_it_is_opened(home, cli):
+    cli.json("enterprises", "import", write(home / "reg.csv", f"统一社会信用代码,企业名称,所属镇街\n{A},甲公司,顺河街道\n"))
+    with sqlite3.connect(home / "ipmonitor.db") as conn:
+        conn.execute("DROP TABLE name_pinyin")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'name_pinyin'")
+    cli.json("progress", "--year", "2013", "--as-of", "2013-12-31")
+    with sqlite3.connect(home / "ipmonitor.db") as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT name FROM name_pinyin")) == ["甲公司", "顺河街道"]
+
+
 def test_registry_upsert_by_code_keeps_what_the_file_does_not_carry(home, cli):
     cli.json("enterprises", "import", write(home / "r1.csv",
              f"信用代码,单位名称,镇街,别名,high_tech\n{A},甲公司,顺河街道,甲厂,true\n{B},乙公司,来龙镇,,false\n"))

@@ -70,31 +70,20 @@ def unmatched_events(db: Database) -> pl.DataFrame:
                      "ORDER BY e.event_date, e.application_no, e.id")
 
 
-def status_versions(db: Database) -> pl.DataFrame:
-    """Every stored version of every filing's status and grant date (`filing_history` and the
-    current row) that an import still in force brought, with that import: its id, `newest` (the
-    newest filing date among the rows it stored) and `day` (the district's date of the import,
-    null for imports made before it was kept; `imported_at`, UTC, stands in)."""
-    return frame(db, """
-        SELECT v.application_no, v.status, v.grant_date, v.import_id, i.imported_at,
-               i.newest_filing_date AS newest, i.import_day AS day
-        FROM (SELECT application_no, status, grant_date, from_import_id AS import_id FROM filing_history
-              UNION ALL SELECT application_no, status, grant_date, last_import_id FROM filings) v
-        JOIN imports i ON i.id = v.import_id
-        WHERE (v.status IS NOT NULL OR v.grant_date IS NOT NULL) AND i.status != 'reverted'""",
-                 schema={"import_id": pl.Int64})
+def history_versions(db: Database) -> pl.DataFrame:
+    """The replaced versions (`filing_history`) that carry a status or a grant date: with the
+    import that brought each (`import_id`) and the one that replaced it (`replaced_by`). The
+    current versions are in the filings frame the caller has read already (`last_import_id`)."""
+    return frame(db, "SELECT application_no, status, grant_date, from_import_id AS import_id, "
+                     "replaced_by_import_id AS replaced_by FROM filing_history "
+                     "WHERE status IS NOT NULL OR grant_date IS NOT NULL",
+                 schema={"import_id": pl.Int64, "replaced_by": pl.Int64})
 
 
-FILING_COLUMNS = "application_no, type, filing_date, first_applicant, first_applicant_key, credit_code, title"
-
-
-def all_filings(db: Database) -> pl.DataFrame:
-    """The columns attribution and the lifecycle need, for every stored filing."""
-    return frame(db, f"SELECT {FILING_COLUMNS} FROM filings")
-
-
-def filings_of(db: Database, numbers: pl.Series) -> pl.DataFrame:
-    """The same columns for the stored filings among `numbers`."""
-    return frame(db, f"SELECT {', '.join('f.' + c for c in FILING_COLUMNS.split(', '))} FROM json_each(?) j "
-                     "JOIN filings f ON f.application_no = j.value",
-                 (json.dumps(numbers.to_list(), ensure_ascii=False),))
+def import_facts(db: Database) -> pl.DataFrame:
+    """Every import: its id, time (`imported_at`, UTC), `newest` (the newest filing date among the
+    rows it stored), `day` (the district's date of the import, null for imports made before it
+    was kept) and whether it was taken back (`reverted`, 1 or 0)."""
+    return frame(db, "SELECT id AS import_id, imported_at, newest_filing_date AS newest, import_day AS day, "
+                     "status = 'reverted' AS reverted FROM imports",
+                 schema={"import_id": pl.Int64, "reverted": pl.Int64})

@@ -9,9 +9,22 @@ from sqlite_utils import Database
 
 from ..filings import COLUMNS as FILING_COLUMNS
 from ..filings import FIELDS as FILING_FIELDS
+from ..collate import pinyin_key
 from ..merge import merge
 from . import corrections
-from .db import frame
+from .db import frame, migrations
+
+
+def _fill_name_keys(db: Database) -> None:
+    db.execute("CREATE TABLE name_pinyin (name TEXT PRIMARY KEY, key TEXT NOT NULL)")
+    save_name_keys(db, [r[0] for r in db.execute("SELECT name FROM entities UNION SELECT township FROM entities "
+                                                  "WHERE township IS NOT NULL").fetchall()])
+
+
+# The pinyin sort key of each registered name and township (collate.pinyin_key, a pure function of
+# the text), worked out when the registry is imported: sorting 5,000 names by pinyin at every read
+# cost a second.
+migrations(name="name_pinyin")(_fill_name_keys)
 
 ENTITY_FIELDS = ("name", "name_key", "township", "aliases", "high_tech", "above_scale")
 COUNT_KEYS = ("rows", "new", "updated", "unchanged", "duplicate", "rejected", "warnings")
@@ -159,7 +172,16 @@ def save_entities(db: Database, import_id: int, entities: pl.DataFrame,
                         ((c,) for c in replaced.to_list()))
     _insert(db, "entity_aliases", aliases.select("credit_code", "alias", "alias_key"),
             {"import_id": import_id})
+    save_name_keys(db, pl.concat([incoming["name"], incoming["township"]]).drop_nulls().unique().to_list())
     return m.new.height, m.updated.height
+
+
+def save_name_keys(db: Database, names: list[str]) -> None:
+    """The pinyin sort keys of these names, for those not kept yet (the table only grows: a key
+    is a function of its name alone, so one never goes stale)."""
+    known = {r[0] for r in db.conn.execute("SELECT name FROM name_pinyin").fetchall()}
+    db.conn.executemany("INSERT INTO name_pinyin (name, key) VALUES (?, ?)",
+                        ((n, pinyin_key(n)) for n in names if n not in known))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -204,13 +226,24 @@ def filings_between(db: Database, start: str, end: str, columns=None) -> pl.Data
                  (start, end)).sort("filing_date", "application_no")
 
 
+def every_filing(db: Database, columns) -> pl.DataFrame:
+    """Every stored filing, in table order: the given columns of filings.COLUMNS and
+    `last_import_id` (the import its current version came from)."""
+    cols = [c for c in columns if c in FILING_COLUMNS]
+    return frame(db, f"SELECT {', '.join(cols)}, last_import_id FROM filings", schema={"last_import_id": pl.Int64})
+
+
 def newest_filing_date(db: Database) -> str | None:
     return db.conn.execute("SELECT max(filing_date) FROM filings").fetchone()[0]
 
 
 def entities(db: Database) -> pl.DataFrame:
-    return frame(db, "SELECT credit_code, name, name_key, township, aliases, high_tech, above_scale "
-                     "FROM entities ORDER BY credit_code",
+    """The registry, by credit code, with the pinyin sort keys of each name and township
+    (`name_pinyin`, `township_pinyin`; null where a key was never worked out)."""
+    return frame(db, "SELECT e.credit_code, e.name, e.name_key, e.township, e.aliases, e.high_tech, "
+                     "e.above_scale, p.key AS name_pinyin, t.key AS township_pinyin FROM entities e "
+                     "LEFT JOIN name_pinyin p ON p.name = e.name LEFT JOIN name_pinyin t ON t.name = e.township "
+                     "ORDER BY e.credit_code",
                  schema={"high_tech": pl.Int64, "above_scale": pl.Int64})
 
 
@@ -260,35 +293,6 @@ def history_changed_between(db: Database, start: str, end: str) -> pl.DataFrame:
                 AND status != 'reverted'))
           AND i.status != 'reverted'
         ORDER BY h.application_no, h.id""", (start, end), schema={"id": pl.Int64})
-
-
-def ever_granted(db: Database, granted_words) -> pl.DataFrame:
-    """Every filing that some stored version shows granted (a granted status word or a grant
-    date), with what dates an undated grant (filings.md §4): of the first import that showed it
-    granted, the newest filing date among the rows it stored (`seen_newest`), the district's
-    date of that import (`seen_day`, null for imports made before it was kept) and its time
-    (`first_seen_granted`, UTC ISO). Versions an import that was taken back replaced do not count."""
-    marks = ", ".join("?" * len(granted_words))
-    granted = f"(status IN ({marks}) OR grant_date IS NOT NULL)"
-    words = tuple(granted_words)
-    filings = frame(db, f"""
-        SELECT application_no, type, filing_date, status, grant_date, credit_code, first_applicant_key,
-               last_import_id, {granted} AS granted_now
-        FROM filings WHERE {granted}
-           OR application_no IN (SELECT application_no FROM filing_history WHERE {granted})""",
-                    words * 3, schema={"last_import_id": pl.Int64, "granted_now": pl.Int64})
-    versions = pl.concat([
-        filings.filter(pl.col("granted_now") == 1).select("application_no", import_id="last_import_id"),
-        frame(db, f"""SELECT application_no, from_import_id AS import_id FROM filing_history
-                      WHERE {granted} AND replaced_by_import_id NOT IN
-                            (SELECT id FROM imports WHERE status = 'reverted')""",
-              words, schema={"import_id": pl.Int64})])
-    imports = frame(db, "SELECT id AS import_id, imported_at AS first_seen_granted, "
-                        "newest_filing_date AS seen_newest, import_day AS seen_day FROM imports",
-                    schema={"import_id": pl.Int64})
-    first = (versions.group_by("application_no").agg(pl.col("import_id").min())
-             .join(imports, on="import_id").drop("import_id"))
-    return filings.drop("last_import_id", "granted_now").join(first, on="application_no")
 
 
 def claim_numbers(db: Database) -> pl.DataFrame:
