@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import demo, render, words
+from .. import demo, words
 from .common import print_import, print_json
 
 
@@ -19,6 +19,7 @@ from .common import print_import, print_json
 @click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
 def demo_command(out, demo_home, as_json):
     """Build a fresh demo home from seeds/, import everything and show the progress."""
+    from .. import render      # here: jinja2 loads only for the commands that build pages
     demo_home_path = Path(demo_home).resolve()
     pages = demo.pages_folder(out, Path.cwd().resolve(), demo_home_path)
     home, results, progress = demo.build(demo.seeds_dir(), demo_home_path)

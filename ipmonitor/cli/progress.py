@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .. import app, render, words
+from .. import app, words
 from .common import YEAR, date_option, home_of, json_option, print_json
 
 YEAR_HELP = "Year (default: the year of --as-of, else this year)."
@@ -111,6 +111,7 @@ def report(ctx, year, as_of, out):
     """Write the pages: overview, registry, each entity, data quality, weekly archive, JSON and CSV."""
     home = home_of(ctx, create=False)
     year, as_of = app.resolve_period(home, year, as_of)
+    from .. import render      # here: jinja2 and the page modules load only for the commands that build pages
     target = Path(out).resolve() if out else render.default_out(home, year)
     with home.arrow():
         index = render.build_pages(home, year=year, as_of=as_of, out=target, show_progress=True)

@@ -9,16 +9,9 @@ import sys
 
 import click
 
-from jobs import mail as mail_job
-from jobs.context import Context, Result
-from jobs.runner import record
-from jobs.schedule import serve as run_server
-from jobs.status import status as build_status
-
-from .. import sources, words
+from .. import words
 from ..errors import UsageError
 from ..homes import resolve_home
-from ..web import hash_password
 from ..words import say
 from .common import home_of, json_option, print_json
 
@@ -33,6 +26,7 @@ from .common import home_of, json_option, print_json
 @click.pass_context
 def serve(ctx, inbox_quiet, stop_grace):
     """Run the scheduled jobs (inbox, fetch, report, backup, mail) and the [web] server until SIGTERM or Ctrl-C."""
+    from jobs.schedule import serve as run_server   # here: the scheduler, httpx and the web server load only for these commands
     code = run_server(resolve_home(ctx.obj["home"]), inbox_quiet=inbox_quiet, stop_grace=stop_grace)
     # The server has closed its databases and logged "server stopped"; leave without the interpreter's
     # teardown (a second or more on a busy machine) so that a stop stays within its 10 seconds.
@@ -49,6 +43,10 @@ def serve(ctx, inbox_quiet, stop_grace):
 def fetch(ctx, source, as_json):
     """Fetch every [[sources]] url (or only SOURCE) into inbox/ now; the inbox job imports it."""
     home = home_of(ctx)
+    from jobs.context import Context, Result
+    from jobs.runner import record
+
+    from .. import sources
     sources.select(home.settings, source)          # an unknown name is a usage error, not a run
     results: list[dict] = []
 
@@ -87,6 +85,7 @@ def status(ctx, as_json):
         settings = load_settings(resolve_home(ctx.obj["home"]))
         home = app.Home(settings, store.connect_snapshot(settings.db_path))
         ctx.call_on_close(home.close)
+    from jobs.status import status as build_status
     doc = build_status(home)
     if as_json:
         print_json(doc)
@@ -136,6 +135,7 @@ def web_password():
         first = sys.stdin.readline().rstrip("\r\n")
     if len(first) < MIN_PASSWORD:
         raise UsageError(say("web.password.short", n=MIN_PASSWORD))
+    from ..web import hash_password
     click.echo(hash_password(first))
     click.echo(say("web.password.hint"), err=True)
 
@@ -148,6 +148,9 @@ def mail(ctx, as_json):
     home = home_of(ctx)
     if home.settings.mail is None:
         raise UsageError(say("mail.no_settings"))
+    from jobs import mail as mail_job
+    from jobs.context import Context
+    from jobs.runner import record
     run_id, result = record(home, "mail", "manual", mail_job.run, Context())
     if as_json:
         print_json({"run": run_id, "outcome": result.outcome, "recipients": result.items,
