@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, fields
 
 import polars as pl
 
-from . import charts, inforce, pagedata, words
+from . import charts, inforce, pagedata, pagehtml, words
 from .filters import local_time, status_zh
+from .pagehtml import Rows
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,13 @@ class EnterprisePage:
     """enterprise/<credit code>.html: one entity's filings, status changes, co-applications, claims."""
     site: Site
     e: dict                   # its row of enterprise_rows
-    filings: list[tuple]      # pagedata.FILING_COLUMNS tuples, newest first
-    changes: list[tuple]      # pagedata.CHANGE_COLUMNS tuples, newest first
-    co: list[tuple]           # pagedata.CO_COLUMNS tuples, newest first
+    # The four tables are pagehtml.Rows: the rows' escaped HTML made in polars (len() = rows),
+    # printed as markup; an entity's page may hold thousands of rows.
+    filings: Rows             # pagedata.filings_by_entity: FILING_COLUMNS, newest first
+    changes: Rows             # pagedata.changes_by_entity: CHANGE_COLUMNS, newest first
+    co: Rows                  # pagedata.co_applications: CO_COLUMNS, newest first
     subsidy: dict
-    timeline: list[tuple]     # inforce.timelines: its patents' legal-status events
+    timeline: Rows            # pagehtml.timeline_rows: its patents' legal-status events, newest first
     signals: list[dict]       # its signals (year.signals_of), strongest first
     signal_kinds: dict        # signal kind → words
     page: str = "enterprise"
@@ -115,6 +118,7 @@ class PatentsPage:
     p: dict                   # inforce.page
     chart: str                # the in-force series as SVG ("" without a series)
     kind_zh: dict             # event kind → words
+    type_words: dict          # filing type → words (the type_zh filter's, looked up once: many rows)
     page: str = "patents"
 
 
@@ -216,20 +220,20 @@ def enterprise_pages(site: Site, doc: dict, y, reads, tz: str, held, signals: li
         changes = pagedata.changes_by_entity(pagedata.status_changes(reads.history, tz), y.filings)
         co = pagedata.co_applications(y.filings, y.entities, y.aliases)
         inner = site.at("../")
-        timelines = inforce.timelines(held, site.as_of)
+        timelines = pagehtml.timeline_rows(held, site.as_of, inforce.SOURCE_ZH)
         kinds = words.table("signal_kind")
         by_entity: dict[str, list[dict]] = {}
         for sig in signals:
             if sig["credit_code"]:
                 by_entity.setdefault(sig["credit_code"], []).append(sig)
         by_code = {e["credit_code"]: e for e in rows}
-        for code, own in pagedata.filings_by_entity(y.filings):
-            yield EnterprisePage(site=inner, e=by_code.pop(code), filings=own, changes=changes.get(code, []),
-                                 co=co.get(code, []), subsidy=reads.subsidy, timeline=timelines.get(code, []),
-                                 signals=by_entity.get(code, []), signal_kinds=kinds)
-        for code, e in by_code.items():   # the entities without a filing this year
-            yield EnterprisePage(site=inner, e=e, filings=[], changes=changes.get(code, []),
-                                 co=co.get(code, []), subsidy=reads.subsidy, timeline=timelines.get(code, []),
+        filings = pagedata.filings_by_entity(y.filings)
+        # the entities with a filing in credit-code order, then those without a filing this year
+        order = [*sorted(filings), *(c for c in by_code if c not in filings)]
+        for code in order:
+            yield EnterprisePage(site=inner, e=by_code[code], filings=filings.get(code, pagehtml.EMPTY),
+                                 changes=changes.get(code, pagehtml.EMPTY), co=co.get(code, pagehtml.EMPTY),
+                                 subsidy=reads.subsidy, timeline=timelines.get(code, pagehtml.EMPTY),
                                  signals=by_entity.get(code, []), signal_kinds=kinds)
     return listing, pages()
 
@@ -242,7 +246,7 @@ def patents_page(site: Site, held, year: int) -> PatentsPage:
     title = words.say("label.in_force_series") + words.say("label.list_sep").join(
         words.say("label.pieces", name=k, count=n) for k, n, _ in rows)
     chart = charts.hbars("c-in-force", rows, title=title) if rows else ""
-    return PatentsPage(site=site, p=p, chart=chart, kind_zh=inforce.KIND_ZH)
+    return PatentsPage(site=site, p=p, chart=chart, kind_zh=inforce.KIND_ZH, type_words=words.table("type"))
 
 
 def quality_page(site: Site, doc: dict, y, reads, signals: list[dict]) -> QualityPage:

@@ -15,6 +15,7 @@ import polars as pl
 from . import words
 from .filings import is_granted
 from .ids import name_key
+from .pagehtml import Rows, change_rows, co_rows, filing_rows
 from .progress import attribute, goal_status
 
 # The row of a filings table, in the order of its columns (the templates unpack these tuples).
@@ -98,10 +99,10 @@ def enterprise_rows(by_enterprise: list[dict], filings: pl.DataFrame, entities: 
             .sort("_order").drop("_order").to_dicts())
 
 
-def filings_by_entity(filings: pl.DataFrame) -> Iterator[tuple[str, list[tuple]]]:
-    """(credit code, its filings of the year newest first as FILING_COLUMNS tuples), entity by entity."""
-    return grouped_rows(_display(attributed(filings)).sort(["filing_date", "application_no"], descending=True),
-                        "entity", FILING_COLUMNS)
+def filings_by_entity(filings: pl.DataFrame) -> dict[str, Rows]:
+    """Each entity's filings of the year, newest first, as the escaped rows of the filings table
+    (FILING_COLUMNS; pagehtml.filing_rows)."""
+    return filing_rows(_display(attributed(filings)).sort(["filing_date", "application_no"], descending=True))
 
 
 def status_changes(history: pl.DataFrame, tz: str) -> pl.DataFrame:
@@ -126,18 +127,19 @@ def status_changes(history: pl.DataFrame, tz: str) -> pl.DataFrame:
                     "changed_date", "file"))
 
 
-def changes_by_entity(changes: pl.DataFrame, filings: pl.DataFrame) -> dict[str, list[tuple]]:
-    """Status changes of each entity's filings of the year, newest first, as CHANGE_COLUMNS tuples."""
+def changes_by_entity(changes: pl.DataFrame, filings: pl.DataFrame) -> dict[str, Rows]:
+    """Status changes of each entity's filings of the year, newest first, as the escaped rows of the
+    changes table (CHANGE_COLUMNS; pagehtml.change_rows)."""
     joined = changes.join(_display(attributed(filings)).select("application_no", "entity", "title"),
                           on="application_no", how="inner")
-    return dict(grouped_rows(joined.sort(["changed_at", "application_no"], descending=True), "entity",
-                             CHANGE_COLUMNS))
+    return change_rows(joined.sort(["changed_at", "application_no"], descending=True))
 
 
 def co_applications(filings: pl.DataFrame, entities: pl.DataFrame,
-                    aliases: pl.DataFrame) -> dict[str, list[tuple]]:
+                    aliases: pl.DataFrame) -> dict[str, Rows]:
     """For each entity, the year's filings with more than one applicant that it takes part in:
-    as first applicant (attributed to it) or as a later applicant (matched like attribution)."""
+    as first applicant (attributed to it) or as a later applicant (matched like attribution), newest
+    first, as the escaped rows of the co-applications table (CO_COLUMNS; pagehtml.co_rows)."""
     multi = filings.filter(pl.col("applicants").str.contains("; ", literal=True))
     later = (multi.select("application_no", pl.col("applicants").str.split("; ").list.slice(1).alias("name"))
              .explode("name").filter(pl.col("name").is_not_null())
@@ -151,7 +153,7 @@ def co_applications(filings: pl.DataFrame, entities: pl.DataFrame,
                                          "applicants"),
                   on="application_no")
             .sort(["filing_date", "application_no"], descending=True))
-    return dict(grouped_rows(rows, "entity", CO_COLUMNS))
+    return co_rows(rows)
 
 
 def unattributed(filings: pl.DataFrame) -> list[dict]:

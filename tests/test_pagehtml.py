@@ -1,0 +1,60 @@
+"""The tables made as escaped HTML in polars (ipmonitor/pagehtml.py): the same bytes as Jinja's
+autoescape and the loops they replace."""
+
+from __future__ import annotations
+
+import jinja2
+import polars as pl
+from markupsafe import escape as markupsafe_escape
+
+from ipmonitor import pagehtml
+
+NASTY = ["<script>alert('x')</script>", 'a & b "quoted"', "&amp; already", "<img src=x onerror=alert(1)>",
+         "一种“装置”", "", None]
+
+
+def test_escape_is_markupsafes_with_literal_strings():
+    out = pl.select(pagehtml.escape(pl.lit(pl.Series(NASTY)))).to_series().to_list()
+    assert out == ["&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", "a &amp; b &#34;quoted&#34;",
+                   "&amp;amp; already", "&lt;img src=x onerror=alert(1)&gt;", "一种“装置”", "", None]
+    assert out[:-1] == [str(markupsafe_escape(s)) for s in NASTY[:-1]]
+
+
+def test_cell_and_or_dash_print_as_jinja_prints():
+    s = pl.Series(NASTY)
+    cells = pl.select(pagehtml.cell(pl.lit(s))).to_series().to_list()
+    dashed = pl.select(pagehtml.or_dash(pl.lit(s))).to_series().to_list()
+    env = jinja2.Environment(autoescape=True)
+    env.filters["or_dash"] = lambda v: "—" if v is None or v == "" else v
+    assert cells == [env.from_string("{{ v }}").render(v=v) for v in NASTY]
+    assert dashed == [env.from_string("{{ v|or_dash }}").render(v=v) for v in NASTY]
+    assert cells[-1] == "None" and dashed[-2:] == ["—", "—"]
+    assert pl.select(pagehtml.cell(pl.lit(pl.Series([12, None])))).to_series().to_list() == ["12", "None"]
+
+
+def test_rows_group_in_frame_order_and_print_as_markup():
+    df = pl.DataFrame({"entity": ["B", "A", None, "B"], "t": ["<b>", "x'y", "lost", "&"]})
+    rows = pagehtml.grouped_html(df, "entity", pagehtml.tr(pagehtml.cell(pl.col("t"))))
+    assert set(rows) == {"A", "B"}
+    assert rows["B"].html == "<tr><td>&lt;b&gt;</td></tr>\n<tr><td>&amp;</td></tr>\n" and len(rows["B"]) == 2
+    assert rows["A"].html == "<tr><td>x&#39;y</td></tr>\n"
+    env = jinja2.Environment(autoescape=True)
+    assert env.from_string("{% if r %}{{ r|length }}:{{ r }}{% endif %}").render(r=rows["A"]) == \
+        "1:<tr><td>x&#39;y</td></tr>\n"
+    assert env.from_string("{% if r %}x{% else %}none{% endif %}").render(r=pagehtml.EMPTY) == "none"
+
+
+def test_filing_rows_equal_the_jinja_loop_they_replace():
+    display = pl.DataFrame({
+        "entity": ["C", "C"], "application_no": ["201310699744.2", "201310699745.0"],
+        "title": ["一种<script>alert(1)</script>&\"'装置", "—"], "date_zh": ["2013年6月28日", None],
+        "type_zh": ["发明", "外观设计"], "status_text": ["授权 ✔", "—"], "agency": ["A&B", "—"]})
+    loop = jinja2.Environment(autoescape=True).from_string(
+        "{% for no, date, title, kind, status, agency in rows %}"
+        "<tr><td>{{ no }}</td><td>{{ title }}</td><td>{{ date }}</td><td>{{ kind }}</td><td>{{ status }}</td>"
+        "<td>{{ agency }}</td></tr>\n{% endfor %}")
+    rows = display.select("application_no", "date_zh", "title", "type_zh", "status_text", "agency").rows()
+    made = pagehtml.filing_rows(display)["C"]
+    assert made.html == loop.render(rows=rows)
+    assert "<td>一种&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#34;&#39;装置</td>" in made.html
+    assert "<td>None</td>" in made.html      # a date that did not parse prints as the loop printed it
