@@ -130,8 +130,11 @@ def status_events(versions: pl.DataFrame, tz: str) -> pl.DataFrame:
     v = (versions.drop(per_import)
          .join(file_days, on="import_id", how="left")
          .join(kinds, on="status", how="left", nulls_equal=True)
-         .join(grants, on="grant_date", how="left", nulls_equal=True)
-         .sort("application_no", "import_id"))
+         .join(grants, on="grant_date", how="left", nulls_equal=True))
+    # a filing's only version makes an event only with a state-changing kind or a grant date:
+    # the others (most pending filings) are dropped before the sort
+    v = v.filter(pl.col("kind").is_in(STATE_KINDS) | pl.col("grant").is_not_null()
+                 | pl.col("application_no").is_duplicated()).sort("application_no", "import_id")
     changed = v.filter(pl.col("application_no").ne_missing(pl.col("application_no").shift(1))
                        | pl.col("kind").ne_missing(pl.col("kind").shift(1)))   # sorted: shift within a filing
     by_word = changed.filter(pl.col("kind").is_in(STATE_KINDS)).select(
