@@ -25,11 +25,16 @@ HTML_ESCAPES = ["&amp;", "&lt;", "&gt;", "&#34;", "&#39;"]   # markupsafe.escape
 
 
 class Rows:
-    """Table rows as escaped HTML: `len()` is the number of rows, printing it gives the markup."""
-    __slots__ = ("count", "html")
+    """Table rows as escaped HTML, kept as UTF-8 bytes (`data`): `len()` is the number of rows,
+    printing it gives the markup. render splices `data` into the page's bytes without decoding it."""
+    __slots__ = ("count", "data")
 
-    def __init__(self, html: str = "", count: int = 0):
-        self.html, self.count = html, count
+    def __init__(self, data: bytes = b"", count: int = 0):
+        self.data, self.count = data, count
+
+    @property
+    def html(self) -> str:
+        return self.data.decode("utf-8")
 
     def __len__(self) -> int:
         return self.count
@@ -41,7 +46,7 @@ class Rows:
         return self.html
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Rows) and (self.html, self.count) == (other.html, other.count)
+        return isinstance(other, Rows) and (self.data, self.count) == (other.data, other.count)
 
     def __repr__(self) -> str:
         return f"Rows({self.count} rows)"
@@ -77,7 +82,8 @@ def tr(*cells: pl.Expr, start: str = "<tr>", end: str = "</tr>\n") -> pl.Expr:
 def grouped_html(df: pl.DataFrame, key: str, html: pl.Expr) -> dict[str, Rows]:
     """For each non-null value of `key`, its rows' `html` joined in `df`'s order."""
     out = (df.filter(pl.col(key).is_not_null()).select(key, html.alias("_html"))
-           .group_by(key, maintain_order=True).agg(pl.col("_html").str.join(""), pl.len().alias("_n")))
+           .group_by(key, maintain_order=True).agg(pl.col("_html").str.join("").cast(pl.Binary),
+                                                   pl.len().alias("_n")))
     return {k: Rows(h, n) for k, h, n in out.iter_rows()}
 
 

@@ -12,10 +12,11 @@ import datetime as dt
 import json
 import pathlib
 import re
+import secrets
 
 import jinja2
 
-from . import clock, files, ledger, pagecontext, pagedata, publish, words, workbook, year
+from . import clock, files, ledger, pagecontext, pagedata, pagehtml, publish, words, workbook, year
 from .app import Home
 from .errors import ReportFailed
 from .filters import FILTERS, datetime_zh
@@ -133,9 +134,39 @@ class Pages:
             code = page.e["credit_code"]
             if not CREDIT_CODE.fullmatch(code):
                 raise ReportFailed(f"credit code {code!r} in the registry cannot name a page")
-            files.write_text(self.tmp / "enterprise" / f"{code}.html",
-                             template.render(**pagecontext.variables(page)))
+            (self.tmp / "enterprise" / f"{code}.html").write_bytes(render_spliced(template, page))
             done()
+
+
+# The marker a pagehtml.Rows prints as while its page renders: random, so no text of a page holds it.
+SLOT = f"\x00ipmonitor-rows-{secrets.token_hex(8)}-"
+SLOTS = re.compile(re.escape(SLOT) + "([0-9]+)\x00")
+
+
+class _Slot:
+    """Stands in for a pagehtml.Rows while a page renders: measures as the rows, prints a marker."""
+    __slots__ = ("count", "i")
+
+    def __init__(self, i: int, rows: pagehtml.Rows):
+        self.i, self.count = i, len(rows)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __html__(self) -> str:
+        return f"{SLOT}{self.i}\x00"
+
+
+def render_spliced(template: jinja2.Template, context) -> bytes:
+    """The page of `context` as UTF-8, each of its pagehtml.Rows fields spliced in as the bytes polars
+    made (an entity's tables may be megabytes: never decoded into Python text and encoded again)."""
+    variables, rows = pagecontext.variables(context), []
+    for name, value in variables.items():
+        if isinstance(value, pagehtml.Rows):
+            variables[name] = _Slot(len(rows), value)
+            rows.append(value.data)
+    parts = SLOTS.split(template.render(**variables))
+    return b"".join(rows[int(part)] if k % 2 else part.encode("utf-8") for k, part in enumerate(parts))
 
 
 def progress_json(doc: dict) -> str:

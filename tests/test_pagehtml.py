@@ -58,3 +58,25 @@ def test_filing_rows_equal_the_jinja_loop_they_replace():
     assert made.html == loop.render(rows=rows)
     assert "<td>一种&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#34;&#39;装置</td>" in made.html
     assert "<td>None</td>" in made.html      # a date that did not parse prints as the loop printed it
+
+
+def test_rows_are_spliced_into_the_page_as_their_bytes():
+    from dataclasses import dataclass
+
+    from ipmonitor import render
+
+    @dataclass(frozen=True)
+    class Page:
+        title: str
+        rows: pagehtml.Rows
+        none: pagehtml.Rows
+
+    rows = pagehtml.Rows("<tr><td>一种&lt;装置&gt;</td></tr>\n".encode(), 1)
+    template = jinja2.Environment(autoescape=True).from_string(
+        "<h1>{{ title }}</h1>{{ rows|length }}{% if rows %}<tbody>\n{{ rows }}</tbody>{% endif %}"
+        "{% if none %}x{% else %}—{% endif %}")
+    page = Page(title="<script>&\"'", rows=rows, none=pagehtml.EMPTY)
+    made = render.render_spliced(template, page)
+    assert made == ("<h1>&lt;script&gt;&amp;&#34;&#39;</h1>1<tbody>\n<tr><td>一种&lt;装置&gt;</td></tr>\n</tbody>—"
+                    .encode())
+    assert made == template.render(title=page.title, rows=rows, none=pagehtml.EMPTY).encode()
