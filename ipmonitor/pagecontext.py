@@ -119,6 +119,7 @@ class PatentsPage:
     chart: str                # the in-force series as SVG ("" without a series)
     kind_zh: dict             # event kind → words
     type_words: dict          # filing type → words (the type_zh filter's, looked up once: many rows)
+    fee_rows: list[Rows]      # pagehtml.fee_rows: the rows of each table of p["fees_by_entity"]
     page: str = "patents"
 
 
@@ -246,7 +247,9 @@ def patents_page(site: Site, held, year: int) -> PatentsPage:
     title = words.say("label.in_force_series") + words.say("label.list_sep").join(
         words.say("label.pieces", name=k, count=n) for k, n, _ in rows)
     chart = charts.hbars("c-in-force", rows, title=title) if rows else ""
-    return PatentsPage(site=site, p=p, chart=chart, kind_zh=inforce.KIND_ZH, type_words=words.table("type"))
+    types = words.table("type")
+    return PatentsPage(site=site, p=p, chart=chart, kind_zh=inforce.KIND_ZH, type_words=types,
+                       fee_rows=pagehtml.fee_rows(p["fees_by_entity"], types))
 
 
 def quality_page(site: Site, doc: dict, y, reads, signals: list[dict]) -> QualityPage:

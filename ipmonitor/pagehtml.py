@@ -110,6 +110,22 @@ def co_rows(co: pl.DataFrame) -> dict[str, Rows]:
         "application_no", "date_zh", "title", "type_zh", "role", "applicants")), start="    <tr>"))
 
 
+def fee_rows(fees_by_entity: list[dict], type_words: dict[str, str]) -> list[Rows]:
+    """The rows of each table of patents.html's fees (inforce.page's `fees_by_entity`, in its order):
+    due date, number, type in words (— without a type), the patent year."""
+    fees = pl.DataFrame([(i, f["due"], f["application_no"], f["type"], f["patent_year"])
+                         for i, e in enumerate(fees_by_entity) for f in e["fees"]],
+                        schema={"i": pl.Int64, "due": pl.String, "application_no": pl.String, "type": pl.String,
+                                "patent_year": pl.Int64}, orient="row")
+    kind = (pl.when(pl.col("type").is_null()).then(pl.lit(DASH))
+            .otherwise(escape(pl.col("type").replace_strict(type_words, default=pl.col("type")))))
+    html = pl.concat_str(pl.lit("    <tr><td>"), cell(pl.col("due")), pl.lit("</td><td>"),
+                         cell(pl.col("application_no")), pl.lit("</td><td>"), kind,
+                         pl.lit('</td><td class="num">第 '), cell(pl.col("patent_year")), pl.lit(" 年</td></tr>\n"))
+    rows = grouped_html(fees, "i", html)
+    return [rows.get(i, EMPTY) for i in range(len(fees_by_entity))]
+
+
 def timeline_frame(h, as_of: dt.date, source_zh: dict[str, str]) -> pl.DataFrame:
     """Every attributed filing of `h` (inforce.Holdings), whatever its year, newest first: its state
     at as-of in words (`state_zh`), type in words, the last day of its term (`term_last`) and its

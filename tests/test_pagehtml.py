@@ -80,3 +80,15 @@ def test_rows_are_spliced_into_the_page_as_their_bytes():
     assert made == ("<h1>&lt;script&gt;&amp;&#34;&#39;</h1>1<tbody>\n<tr><td>一种&lt;装置&gt;</td></tr>\n</tbody>—"
                     .encode())
     assert made == template.render(title=page.title, rows=rows, none=pagehtml.EMPTY).encode()
+
+
+def test_fee_rows_one_per_entity_table_with_literal_strings():
+    fees = [{"fees": [{"due": "2014-01-05", "application_no": "2013<1>", "type": "design", "patent_year": 2},
+                      {"due": "2014-01-06", "application_no": "x'y", "type": None, "patent_year": 3}]},
+            {"fees": []}]
+    made = pagehtml.fee_rows(fees, {"design": "外观&设计"})
+    assert [len(r) for r in made] == [2, 0]
+    assert made[0].html == (
+        '    <tr><td>2014-01-05</td><td>2013&lt;1&gt;</td><td>外观&amp;设计</td><td class="num">第 2 年</td></tr>\n'
+        '    <tr><td>2014-01-06</td><td>x&#39;y</td><td>—</td><td class="num">第 3 年</td></tr>\n')
+    assert pagehtml.fee_rows([], {}) == []
