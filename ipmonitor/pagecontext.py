@@ -132,6 +132,7 @@ class QualityPage:
     rejects: list[dict]       # open rejects of agency exports (corrections.rejects)
     settled: list[dict]       # the resolved and dismissed ones
     registry_rejects: list[dict]
+    reject_rows: list[Rows]   # pagehtml.reject_rows of rejects and of registry_rejects (the tables' rows)
     reasons: dict             # reason code → words (agency exports)
     registry_reasons: dict
     warnings: list[dict]
@@ -253,11 +254,14 @@ def patents_page(site: Site, held, year: int) -> PatentsPage:
 
 
 def quality_page(site: Site, doc: dict, y, reads, signals: list[dict]) -> QualityPage:
+    rejects = [r for r in reads.rejects if r["state"] == "open"]
+    reasons, registry_reasons = words.table("reason.filings"), words.table("reason.registry")
     return QualityPage(
-        site=site, doc=doc, unattributed=pagedata.unattributed(y.filings),
-        rejects=[r for r in reads.rejects if r["state"] == "open"],
+        site=site, doc=doc, unattributed=pagedata.unattributed(y.filings), rejects=rejects,
         settled=[r for r in reads.rejects if r["state"] != "open"], registry_rejects=reads.registry_rejects,
-        reasons=words.table("reason.filings"), registry_reasons=words.table("reason.registry"),
+        reject_rows=[pagehtml.reject_rows(rejects, reasons),
+                     pagehtml.reject_rows(reads.registry_rejects, registry_reasons)],
+        reasons=reasons, registry_reasons=registry_reasons,
         warnings=reads.warnings,
         warning_words={**words.table("warning.filings"), **words.table("warning.registry")},
         imports=import_log(reads.imports, reads.failed), kinds=words.table("import_kind"),

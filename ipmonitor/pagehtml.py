@@ -126,6 +126,20 @@ def fee_rows(fees_by_entity: list[dict], type_words: dict[str, str]) -> list[Row
     return [rows.get(i, EMPTY) for i in range(len(fees_by_entity))]
 
 
+def reject_rows(rejects: list[dict], reasons: dict[str, str]) -> Rows:
+    """The rows of a table of quality.html's rejected rows: file, line, number (or credit code),
+    the reason in words, the message."""
+    text = lambda v: None if v is None else str(v)  # noqa: E731  (as Jinja prints a value)
+    frame = pl.DataFrame([(text(r["file"]), text(r["line"]), text(r["application_no"]),
+                           text(reasons.get(r["reason"], r["reason"])), text(r["message"])) for r in rejects],
+                         schema=["file", "line", "no", "reason", "message"], orient="row")
+    html = pl.concat_str(pl.lit("    <tr><td>"), cell(pl.col("file")), pl.lit('</td><td class="num">'),
+                         or_dash(pl.col("line")), pl.lit('</td><td class="code">'), or_dash(pl.col("no")),
+                         pl.lit("</td><td>"), cell(pl.col("reason")), pl.lit("</td><td>"),
+                         or_dash(pl.col("message")), pl.lit("</td></tr>\n"))
+    return Rows(frame.select(html.str.join("").cast(pl.Binary)).item(), frame.height) if rejects else EMPTY
+
+
 def timeline_frame(h, as_of: dt.date, source_zh: dict[str, str]) -> pl.DataFrame:
     """Every attributed filing of `h` (inforce.Holdings), whatever its year, newest first: its state
     at as-of in words (`state_zh`), type in words, the last day of its term (`term_last`) and its

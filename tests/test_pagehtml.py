@@ -92,3 +92,15 @@ def test_fee_rows_one_per_entity_table_with_literal_strings():
         '    <tr><td>2014-01-05</td><td>2013&lt;1&gt;</td><td>外观&amp;设计</td><td class="num">第 2 年</td></tr>\n'
         '    <tr><td>2014-01-06</td><td>x&#39;y</td><td>—</td><td class="num">第 3 年</td></tr>\n')
     assert pagehtml.fee_rows([], {}) == []
+
+
+def test_reject_rows_with_literal_strings():
+    rejects = [{"file": "a<b>.csv", "line": 17, "application_no": "2013&1", "reason": "bad_date",
+                "message": "申请日 \"2031\" 晚于今天"},
+               {"file": "x.csv", "line": None, "application_no": "", "reason": "unknown_code", "message": None}]
+    made = pagehtml.reject_rows(rejects, {"bad_date": "申请日晚于今天"})
+    assert len(made) == 2 and made.html == (
+        '    <tr><td>a&lt;b&gt;.csv</td><td class="num">17</td><td class="code">2013&amp;1</td><td>申请日晚于今天</td>'
+        "<td>申请日 &#34;2031&#34; 晚于今天</td></tr>\n"
+        '    <tr><td>x.csv</td><td class="num">—</td><td class="code">—</td><td>unknown_code</td><td>—</td></tr>\n')
+    assert pagehtml.reject_rows([], {}) is pagehtml.EMPTY
