@@ -11,13 +11,12 @@ import polars as pl
 
 from . import lifecycle, words
 from .events import KIND_ZH
-from .pagedata import grouped_rows
 from .progress import attribute
 from .store import corrections as corrections_store
 from .store import events as events_store
 from .store import records as records_store
 
-__all__ = ["Holdings", "KIND_ZH", "load", "page", "timelines"]
+__all__ = ["Holdings", "KIND_ZH", "load", "page"]
 
 SOURCE_ZH = words.table("event_source")
 
@@ -90,35 +89,3 @@ def page(h: Holdings, year: int, as_of: dt.date) -> dict:
     return {"doc": doc, "series": rows, "fees_by_entity": fees,
             "unmatched": h.unmatched.to_dicts(), "population": h.population,
             "fee_alert_days": h.fee_alert_days}
-
-
-TIMELINE_COLUMNS = ["application_no", "filing_date", "title", "type_zh", "state_zh", "term_last", "events"]
-
-
-def timelines(h: Holdings, as_of: dt.date) -> dict[str, list[tuple]]:
-    """For each entity, every filing it holds (whatever its year), newest first, as TIMELINE_COLUMNS
-    tuples: its state at as-of in words, the last day of its term, its events in date order
-    (each one line of words)."""
-    f = lifecycle.states(lifecycle.with_terms(h.filings.filter(pl.col("entity").is_not_null())),
-                         h.events, as_of)
-    say = words.say
-    state = (pl.when(pl.col("in_force")).then(pl.lit(say("patent_state.in_force")))
-             .when(pl.col("granted_on").is_not_null() & (pl.lit(as_of) >= pl.col("term_end")))
-             .then(pl.lit(say("patent_state.expired")))
-             .when(pl.col("out_kind").is_not_null())
-             .then(pl.format(say("patent_state.out"), pl.col("out_kind").replace_strict(KIND_ZH, default="")))
-             .when(pl.col("ended")).then(pl.lit(say("patent_state.ended")))
-             .otherwise(pl.lit(say("patent_state.pending"))))
-    f = f.with_columns(state_zh=state,
-                       type_zh=pl.col("type").replace_strict(words.table("type"), default=pl.col("type")))
-    ev = (h.events.join(f.select("application_no"), on="application_no")
-          .with_columns(line=pl.concat_str(
-              pl.col("date").cast(pl.String), pl.lit(" "), pl.col("words"), pl.lit("（"),
-              pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")), pl.lit("，"),
-              pl.col("source").replace_strict(SOURCE_ZH, default=pl.col("source")), pl.lit("）")))
-          .group_by("application_no", maintain_order=True).agg(pl.col("line").alias("events")))
-    rows = (f.join(ev, on="application_no", how="left")
-            .with_columns(pl.col("events").fill_null(pl.lit([], pl.List(pl.String))),
-                          (pl.col("term_end") - pl.duration(days=1)).cast(pl.String).alias("term_last"))
-            .sort(["filing_date", "application_no"], descending=True))
-    return dict(grouped_rows(rows, "entity", TIMELINE_COLUMNS))

@@ -3,8 +3,8 @@
 An entity's page may list thousands of filings, and a year's pages about a million rows: a
 Jinja loop over Python tuples costs seconds per hundred thousand rows, the same rows made by
 `concat_str` a fraction of that. Each cell is escaped exactly as Jinja's autoescape escapes
-it (markupsafe: `& < > " '` → `&amp; &lt; &gt; &#34; &#39;`) and a null cell reads `None`, as
-`{{ value }}` prints it, so the pages are byte for byte what the loops made. The results are
+it (markupsafe: `& < > " '` → `&amp; &lt; &gt; &#34; &#39;`) and a null cell is empty, as
+`{{ value }}` prints it with render.blank_none, so the pages are byte for byte what the loops made. The results are
 `Rows` (the markup of the `<tr>` lines and their count), which the templates print as markup.
 """
 
@@ -61,8 +61,8 @@ def escape(expr: pl.Expr) -> pl.Expr:
 
 
 def cell(expr: pl.Expr) -> pl.Expr:
-    """`{{ value }}`: the value as text, escaped; null reads `None`, as Jinja prints it."""
-    return escape(expr.cast(pl.String)).fill_null("None")
+    """`{{ value }}`: the value as text, escaped; null is empty (render.blank_none)."""
+    return escape(expr.cast(pl.String)).fill_null("")
 
 
 def or_dash(expr: pl.Expr) -> pl.Expr:
@@ -143,7 +143,7 @@ def reject_rows(rejects: list[dict], reasons: dict[str, str]) -> Rows:
 def timeline_frame(h, as_of: dt.date, source_zh: dict[str, str]) -> pl.DataFrame:
     """Every attributed filing of `h` (inforce.Holdings), whatever its year, newest first: its state
     at as-of in words (`state_zh`), type in words, the last day of its term (`term_last`) and its
-    events in date order (`events`, each one line of words). What inforce.timelines gives as tuples."""
+    events in date order (`events`, each one line of words)."""
     f = lifecycle.states(lifecycle.with_terms(h.filings.filter(pl.col("entity").is_not_null())),
                          h.events, as_of)
     say = words.say
@@ -171,7 +171,7 @@ def timeline_frame(h, as_of: dt.date, source_zh: dict[str, str]) -> pl.DataFrame
 def timeline_rows(h, as_of: dt.date, source_zh: dict[str, str]) -> dict[str, Rows]:
     """Each entity's rows of `_timeline.timeline`: number, filing date, title, type, state, last day
     of the term, then its events as a list (— without any), on a line of their own."""
-    lines = pl.col("events").list.eval(escape(pl.element()).fill_null("None"))
+    lines = pl.col("events").list.eval(escape(pl.element()).fill_null(""))
     events = (pl.when(pl.col("events").list.len() > 0)
               .then(pl.concat_str(pl.lit('<ol class="events"><li>'), lines.list.join("</li><li>"),
                                   pl.lit("</li></ol>")))

@@ -25,9 +25,15 @@ TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 CREDIT_CODE = re.compile(r"[0-9A-Z]{18}")
 
 
+def blank_none(value):
+    """`{{ value }}` of a missing value prints nothing (Jinja alone would print `None` to the reader)."""
+    return "" if value is None else value
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             finalize=blank_none)
     env.filters.update(FILTERS)
     return env
 

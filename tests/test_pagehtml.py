@@ -8,6 +8,7 @@ import polars as pl
 from markupsafe import escape as markupsafe_escape
 
 from ipmonitor import pagehtml
+from ipmonitor.render import blank_none
 
 NASTY = ["<script>alert('x')</script>", 'a & b "quoted"', "&amp; already", "<img src=x onerror=alert(1)>",
          "一种“装置”", "", None]
@@ -24,12 +25,12 @@ def test_cell_and_or_dash_print_as_jinja_prints():
     s = pl.Series(NASTY)
     cells = pl.select(pagehtml.cell(pl.lit(s))).to_series().to_list()
     dashed = pl.select(pagehtml.or_dash(pl.lit(s))).to_series().to_list()
-    env = jinja2.Environment(autoescape=True)
+    env = jinja2.Environment(autoescape=True, finalize=blank_none)
     env.filters["or_dash"] = lambda v: "—" if v is None or v == "" else v
     assert cells == [env.from_string("{{ v }}").render(v=v) for v in NASTY]
     assert dashed == [env.from_string("{{ v|or_dash }}").render(v=v) for v in NASTY]
-    assert cells[-1] == "None" and dashed[-2:] == ["—", "—"]
-    assert pl.select(pagehtml.cell(pl.lit(pl.Series([12, None])))).to_series().to_list() == ["12", "None"]
+    assert cells[-1] == "" and dashed[-2:] == ["—", "—"]      # a missing value never reads "None"
+    assert pl.select(pagehtml.cell(pl.lit(pl.Series([12, None])))).to_series().to_list() == ["12", ""]
 
 
 def test_rows_group_in_frame_order_and_print_as_markup():
@@ -38,7 +39,7 @@ def test_rows_group_in_frame_order_and_print_as_markup():
     assert set(rows) == {"A", "B"}
     assert rows["B"].html == "<tr><td>&lt;b&gt;</td></tr>\n<tr><td>&amp;</td></tr>\n" and len(rows["B"]) == 2
     assert rows["A"].html == "<tr><td>x&#39;y</td></tr>\n"
-    env = jinja2.Environment(autoescape=True)
+    env = jinja2.Environment(autoescape=True, finalize=blank_none)
     assert env.from_string("{% if r %}{{ r|length }}:{{ r }}{% endif %}").render(r=rows["A"]) == \
         "1:<tr><td>x&#39;y</td></tr>\n"
     assert env.from_string("{% if r %}x{% else %}none{% endif %}").render(r=pagehtml.EMPTY) == "none"
@@ -49,7 +50,7 @@ def test_filing_rows_equal_the_jinja_loop_they_replace():
         "entity": ["C", "C"], "application_no": ["201310699744.2", "201310699745.0"],
         "title": ["一种<script>alert(1)</script>&\"'装置", "—"], "date_zh": ["2013年6月28日", None],
         "type_zh": ["发明", "外观设计"], "status_text": ["授权 ✔", "—"], "agency": ["A&B", "—"]})
-    loop = jinja2.Environment(autoescape=True).from_string(
+    loop = jinja2.Environment(autoescape=True, finalize=blank_none).from_string(
         "{% for no, date, title, kind, status, agency in rows %}"
         "<tr><td>{{ no }}</td><td>{{ title }}</td><td>{{ date }}</td><td>{{ kind }}</td><td>{{ status }}</td>"
         "<td>{{ agency }}</td></tr>\n{% endfor %}")
@@ -57,7 +58,7 @@ def test_filing_rows_equal_the_jinja_loop_they_replace():
     made = pagehtml.filing_rows(display)["C"]
     assert made.html == loop.render(rows=rows)
     assert "<td>一种&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#34;&#39;装置</td>" in made.html
-    assert "<td>None</td>" in made.html      # a date that did not parse prints as the loop printed it
+    assert "<td></td>" in made.html and "None" not in made.html   # a date that did not parse: an empty cell
 
 
 def test_rows_are_spliced_into_the_page_as_their_bytes():
@@ -72,7 +73,7 @@ def test_rows_are_spliced_into_the_page_as_their_bytes():
         none: pagehtml.Rows
 
     rows = pagehtml.Rows("<tr><td>一种&lt;装置&gt;</td></tr>\n".encode(), 1)
-    template = jinja2.Environment(autoescape=True).from_string(
+    template = jinja2.Environment(autoescape=True, finalize=blank_none).from_string(
         "<h1>{{ title }}</h1>{{ rows|length }}{% if rows %}<tbody>\n{{ rows }}</tbody>{% endif %}"
         "{% if none %}x{% else %}—{% endif %}")
     page = Page(title="<script>&\"'", rows=rows, none=pagehtml.EMPTY)
