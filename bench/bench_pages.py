@@ -70,7 +70,7 @@ def generate(home: Path, n_filings: int, n_entities: int) -> None:
         type=pl.col("type_digit").replace_strict({"1": "invention", "2": "utility_model", "3": "design"}),
         filing_date=(pl.lit(dt.date(YEAR, 1, 1)) + pl.duration(days=pl.col("day"))).cast(pl.String),
         applicants=pl.concat_str(["first", "partner"], separator="; ", ignore_nulls=True),
-        first_applicant=pl.col("first"), first_applicant_key=ids.name_key(pl.col("first")),
+        first_key=ids.name_key(pl.col("first")),
         title=pl.format("一种基于第{}号方案的装置", pl.col("u")),
         status=pl.lit(pl.Series(STATUSES)).gather(pl.col("u") % len(STATUSES)),
         credit_code=pl.when(pl.col("u") % 4 == 1).then(pl.lit(pl.Series(codes)).gather(pl.col("ent")))
@@ -78,8 +78,9 @@ def generate(home: Path, n_filings: int, n_entities: int) -> None:
         agency=pl.format("宿迁第{}专利代理事务所", pl.col("u") % 40),
         inventors=pl.lit("张三; 李四"), grant_date=pl.lit(None, pl.String),
     ).sort("application_no")
-    cols = ["application_no", "type", "filing_date", "applicants", "first_applicant", "first_applicant_key",
-            "title", "status", "credit_code", "agency", "inventors", "grant_date"]
+    f = f.with_columns(first_key_stored=pl.when(pl.col("first_key") != pl.col("first")).then("first_key"))
+    cols = ["application_no", "type", "filing_date", "applicants", "first_key_stored",   # first_applicant(_key):
+            "title", "status", "credit_code", "agency", "inventors", "grant_date"]        # generated columns
     now = store.utc_now()
     with store.transaction(db):
         for kind, file in (("registry", "registry.csv"), ("filings", "bench.csv"), ("filings", "update.csv")):

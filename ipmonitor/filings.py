@@ -43,6 +43,12 @@ REQUIRED = ("application_no", "filing_date", "applicants")
 FIELDS = ("type", "filing_date", "applicants", "first_applicant", "first_applicant_key", "title", "status",
           "credit_code", "agency", "inventors", "grant_date")
 COLUMNS = ("application_no", *FIELDS)
+# What the table stores of them (the rest of the row is its imports and first provenance: *_import_id,
+# first_line, first_extra): first_applicant and first_applicant_key are generated columns, the first
+# name of `applicants` and its compared form, kept in `first_key_stored` only where it differs from the
+# name (store/corrections.py, migration compact_filings).
+GENERATED = ("first_applicant", "first_applicant_key")
+STORED = (*(c for c in COLUMNS if c not in GENERATED), "first_key_stored")
 # What a row says (its content): two rows of one number that differ here conflict.
 CONTENT = tuple(f for f in FIELDS if f not in ("first_applicant", "first_applicant_key"))
 

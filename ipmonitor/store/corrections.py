@@ -92,6 +92,60 @@ migrations(name="corrections_agencies")(_statements(
     "CREATE INDEX entity_alias_history_by_replacer ON entity_alias_history (replaced_by_import_id)",
 ))
 
+# Filings written compactly (issue 12: a million-row import stores less per row), for homes made
+# before and after. `first_applicant` and `first_applicant_key` are no longer stored: they are
+# generated columns, the first name of `applicants` and its compared form, which is stored
+# (`first_key_stored`) only where it differs from the name itself. The provenance of a filing's
+# first import is its row (`first_line`, `first_extra`); only the later imports that carried
+# it have a row in `later_sources`. `filing_sources` is the view of both, as the table was.
+_FIRST_APPLICANT = ("CASE WHEN instr(applicants, '; ') > 0 THEN substr(applicants, 1, instr(applicants, '; ') - 1) "
+                    "ELSE applicants END")
+KEEP_HISTORY = """CREATE TRIGGER filings_keep_history BEFORE UPDATE ON filings
+       WHEN NEW.last_import_id >= OLD.last_import_id BEGIN
+        INSERT INTO filing_history (application_no, type, filing_date, applicants, first_applicant,
+            title, status, credit_code, agency, inventors, grant_date, from_import_id,
+            replaced_by_import_id)
+        VALUES (OLD.application_no, OLD.type, OLD.filing_date, OLD.applicants, OLD.first_applicant,
+            OLD.title, OLD.status, OLD.credit_code, OLD.agency, OLD.inventors, OLD.grant_date,
+            OLD.last_import_id, NEW.last_import_id);
+    END"""
+
+migrations(name="compact_filings")(_statements(
+    "DROP TRIGGER filings_keep_history",           # it names first_applicant; made again below
+    "ALTER TABLE filings ADD COLUMN first_line INTEGER",   # the row's line in the first import
+    "ALTER TABLE filings ADD COLUMN first_extra TEXT",     # that row's unrecognised columns, JSON
+    # the compared form of the first applicant where it is not the name itself
+    "ALTER TABLE filings ADD COLUMN first_key_stored TEXT",
+    "UPDATE filings SET first_key_stored = first_applicant_key WHERE first_applicant_key IS NOT first_applicant",
+    """UPDATE filings SET (first_line, first_extra) = (
+        SELECT s.line, s.extra FROM filing_sources s
+        WHERE s.application_no = filings.application_no AND s.import_id = filings.first_import_id
+        ORDER BY s.rowid LIMIT 1)""",
+    """CREATE TABLE later_sources (          -- provenance after a filing's first import
+        application_no TEXT NOT NULL,
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        line INTEGER NOT NULL,
+        extra TEXT)""",
+    """INSERT INTO later_sources (application_no, import_id, line, extra)
+        SELECT s.application_no, s.import_id, s.line, s.extra FROM filing_sources s
+        WHERE NOT EXISTS (SELECT 1 FROM filings f WHERE f.application_no = s.application_no
+                          AND f.first_import_id = s.import_id AND f.first_line = s.line)
+        ORDER BY s.rowid""",
+    "DROP TABLE filing_sources",
+    "CREATE INDEX later_sources_by_no ON later_sources (application_no, import_id)",
+    "CREATE INDEX later_sources_by_import ON later_sources (import_id)",
+    """CREATE VIEW filing_sources (application_no, import_id, line, extra) AS
+        SELECT application_no, first_import_id, first_line, first_extra FROM filings
+        WHERE first_line IS NOT NULL
+        UNION ALL SELECT application_no, import_id, line, extra FROM later_sources""",
+    "ALTER TABLE filings DROP COLUMN first_applicant",
+    "ALTER TABLE filings DROP COLUMN first_applicant_key",
+    f"ALTER TABLE filings ADD COLUMN first_applicant TEXT GENERATED ALWAYS AS ({_FIRST_APPLICANT}) VIRTUAL",
+    "ALTER TABLE filings ADD COLUMN first_applicant_key TEXT "
+    "GENERATED ALWAYS AS (coalesce(first_key_stored, first_applicant)) VIRTUAL",
+    KEEP_HISTORY,
+))
+
 # --- rejects --------------------------------------------------------------------------------------
 
 _RESOLVER = """(SELECT min(s.import_id) FROM filing_sources s
@@ -278,14 +332,17 @@ def restore_versions(db: Database, import_id: int) -> pl.DataFrame:
 
 def revert_filings(db: Database, import_id: int, restore: pl.DataFrame) -> int:
     """Remove the filings the import created and put back `restore` (with first_applicant_key);
-    returns how many filings were removed."""
-    cols = [*HISTORY_FIELDS, "first_applicant_key"]
+    returns how many filings were removed. (first_applicant is generated from applicants, the key
+    stored only where it differs from the name: see the migration compact_filings.)"""
+    cols = [*(f for f in HISTORY_FIELDS if f != "first_applicant"), "first_key_stored"]
+    restore = restore.with_columns(first_key_stored=pl.when(pl.col("first_applicant_key") != pl.col("first_applicant"))
+                                   .then(pl.col("first_applicant_key")))
     db.conn.executemany(
         f"UPDATE filings SET {', '.join(f'{c} = ?' for c in cols)}, last_import_id = ? "
         "WHERE application_no = ?", restore.select(*cols, "from_import_id", "application_no").iter_rows())
     removed = db.conn.execute("DELETE FROM filings WHERE first_import_id = ?", (import_id,)).rowcount
     _forget_rows(db, import_id)
-    db.conn.execute("DELETE FROM filing_sources WHERE import_id = ?", (import_id,))
+    db.conn.execute("DELETE FROM later_sources WHERE import_id = ?", (import_id,))
     return removed
 
 

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from ..filings import COLUMNS as FILING_COLUMNS
 from ..filings import FIELDS as FILING_FIELDS
 from ..collate import pinyin_key
+from ..filings import STORED
 from ..merge import merge
 from . import corrections
 from .db import frame, migrations
@@ -75,19 +76,42 @@ def save_rows(db: Database, table: str, import_id: int, df: pl.DataFrame) -> Non
     _insert(db, table, df, {"import_id": import_id})
 
 
+def _stored_form(df: pl.DataFrame) -> pl.DataFrame:
+    """Filings as the table stores them (migration compact_filings): first_applicant is generated
+    from applicants, first_applicant_key stored only where it differs from the name."""
+    key, first = pl.col("first_applicant_key"), pl.col("first_applicant")
+    rest = [c for c in df.columns if c not in FILING_COLUMNS]
+    return df.with_columns(first_key_stored=pl.when(key != first).then(key)).select(*STORED, *rest)
+
+
+def _new_rows(new: pl.DataFrame, import_id: int) -> pl.DataFrame:
+    """New filings with their import and their provenance (the line and extra cells of their row)."""
+    ids_ = pl.lit(import_id, pl.Int64)
+    return _stored_form(new).rename({"line": "first_line", "extra": "first_extra"}).with_columns(
+        first_import_id=ids_, last_import_id=ids_)
+
+
+def _later_sources(incoming: pl.DataFrame, new: pl.DataFrame, import_id: int) -> pl.DataFrame:
+    """The provenance rows of the filings already stored (updated or unchanged by this import)."""
+    return (incoming.select("application_no", "line", "extra")
+            .join(new.select("application_no"), on="application_no", how="anti")
+            .with_columns(import_id=pl.lit(import_id, pl.Int64)))
+
+
 def save_filings(db: Database, import_id: int, filings: pl.DataFrame) -> tuple[int, int]:
     """Merge one file's filings (unique numbers) into the store; returns (new, updated).
 
     The trigger `filings_keep_history` keeps the values an update replaces.
     """
-    incoming = filings.select(FILING_COLUMNS)
+    incoming = filings.select(*FILING_COLUMNS, "line", "extra")
     stored = _stored(db, "filings", "application_no", FILING_FIELDS, incoming["application_no"],
-                     incoming.schema)
+                     incoming.select(FILING_COLUMNS).schema)
     m = merge(incoming, stored, "application_no", list(FILING_FIELDS))
-    _insert(db, "filings", m.new, {"first_import_id": import_id, "last_import_id": import_id})
-    _update(db, "filings", "application_no", m.updated, {"last_import_id": import_id})
-    _insert(db, "filing_sources", filings.select("application_no", "line", "extra"),
-            {"import_id": import_id})
+    _insert(db, "filings", _new_rows(m.new, import_id))
+    _update(db, "filings", "application_no", _stored_form(m.updated.drop("line", "extra")),
+            {"last_import_id": import_id})
+    if stored.height:
+        _insert(db, "later_sources", _later_sources(incoming, m.new, import_id))
     return m.new.height, m.updated.height
 
 
@@ -114,8 +138,7 @@ def save_rows_bulk(b, table: str, import_id: int, df: pl.DataFrame) -> None:
 def save_filings_bulk(b, import_id: int, filings: pl.DataFrame) -> tuple[int, int]:
     """`save_filings` through ADBC: the stored versions of the incoming numbers are read by a join
     with a temporary table of those numbers; new rows are appended in key order."""
-    cols = ["application_no", *FILING_FIELDS]
-    incoming = filings.select(cols)
+    incoming = filings.select(*FILING_COLUMNS, "line", "extra")
     if b.scalar("SELECT EXISTS (SELECT 1 FROM filings)"):
         b.run("CREATE TEMP TABLE IF NOT EXISTS incoming (application_no TEXT PRIMARY KEY)")
         b.run("DELETE FROM temp.incoming")
@@ -124,17 +147,17 @@ def save_filings_bulk(b, import_id: int, filings: pl.DataFrame) -> tuple[int, in
                          "FROM temp.incoming i JOIN filings f USING (application_no)")
         b.run("DELETE FROM temp.incoming")
     else:
-        stored = incoming.clear()
+        stored = incoming.select(FILING_COLUMNS).clear()
     m = merge(incoming, stored, "application_no", list(FILING_FIELDS))
-    ids_ = {"first_import_id": pl.lit(import_id, pl.Int64), "last_import_id": pl.lit(import_id, pl.Int64)}
-    b.ingest("filings", m.new.with_columns(**ids_))
+    b.ingest("filings", _new_rows(m.new, import_id))
     if m.updated.height:
-        fields = [c for c in cols if c != "application_no"]
+        updated = _stored_form(m.updated.drop("line", "extra"))
+        fields = [c for c in updated.columns if c != "application_no"]
         b.run(f"UPDATE filings SET {', '.join(f'{c} = ?' for c in fields)}, last_import_id = ? "
-                  "WHERE application_no = ?",
-                  m.updated.select(*fields, ids_["last_import_id"].alias("last_import_id"), "application_no"))
-    b.ingest("filing_sources", filings.select("application_no", "line", "extra")
-             .with_columns(import_id=pl.lit(import_id, pl.Int64)))
+              "WHERE application_no = ?",
+              updated.select(*fields, pl.lit(import_id, pl.Int64).alias("last_import_id"), "application_no"))
+    if stored.height:
+        b.ingest("later_sources", _later_sources(incoming, m.new, import_id))
     return m.new.height, m.updated.height
 
 
