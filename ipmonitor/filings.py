@@ -212,7 +212,8 @@ def normalise(table: Table, today: dt.date) -> Batch:
         filings.filter(~pl.col("_dup")).with_columns(_last=pl.lit(True), _conflict=pl.lit(False)),
         repeated.filter(pl.col("_last"))])
     del filings
-    warnings = _warnings(winners)
+    warnings = _warnings(winners.select("line", "application_no", "_w_year", "_w_check", "_w_type",
+                                        "_conflict", "app_year", "_date_year", "_type_raw"))  # narrow: filtered 4×
     return Batch(winners.select(*COLUMNS, "line", "extra").sort("application_no"), rejects.sort("line"), warnings,
                  table.rows, duplicate)
 
