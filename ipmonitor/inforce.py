@@ -43,8 +43,7 @@ class Holdings:
 
 # what the lifecycle keeps of each filing (attribution's columns, and those its lists show), and
 # what its status versions are made of
-FILING_COLUMNS = ("application_no", "type", "filing_date", "first_applicant", "first_applicant_key",
-                  "credit_code", "title")
+FILING_COLUMNS = ("application_no", "type", "filing_date", "first_applicant_key", "credit_code", "title")
 VERSION_COLUMNS = ("status", "grant_date", "last_import_id")
 
 
