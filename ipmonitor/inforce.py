@@ -44,6 +44,7 @@ class Holdings:
 # what the lifecycle keeps of each filing (attribution's columns, and those its lists show), and
 # what its status versions are made of
 FILING_COLUMNS = ("application_no", "type", "filing_date", "first_applicant_key", "credit_code", "title")
+COUNTED = FILING_COLUMNS[:-1]     # what the counts and lists of `patents` need (no title)
 VERSION_COLUMNS = ("status", "grant_date", "last_import_id")
 
 
@@ -52,7 +53,8 @@ def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame, every_fili
          versions: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> Holdings:
     """Everything the lifecycle needs, read once. `entities`/`aliases`: the registry. `stored`:
     every stored filing, attributed (`entity`, `excluded`), with the columns the caller needs and
-    VERSION_COLUMNS (year.Year.stored); read here with FILING_COLUMNS when not given. Without
+    VERSION_COLUMNS (year.Year.stored, with FILING_COLUMNS for the timelines); read here with
+    COUNTED when not given (the `patents` document shows no titles). Without
     `every_filing` the frame keeps only the filings with an event (enough for the counts and
     lists; the entity pages' timelines need every filing). `versions`: the replaced status
     versions and the imports' facts (store.events.history_versions, import_facts), read here when
@@ -60,7 +62,7 @@ def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame, every_fili
     if overrides is None:
         overrides = corrections_store.overrides(db)
     if stored is None:
-        stored = attribute(records_store.every_filing(db, (*FILING_COLUMNS, *VERSION_COLUMNS[:2])),
+        stored = attribute(records_store.every_filing(db, (*COUNTED, *VERSION_COLUMNS[:2])),
                            entities, aliases, overrides)
     names = entities.select(pl.col("credit_code").alias("entity"), "name")
     listed = lifecycle.list_events(events_store.events(db))
