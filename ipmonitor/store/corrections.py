@@ -21,6 +21,17 @@ HISTORY_FIELDS = ("type", "filing_date", "applicants", "first_applicant", "title
 ENTITY_FIELDS = ("name", "name_key", "township", "aliases", "high_tech", "above_scale")
 APPEND_ONLY = ("import_reverts", "reject_dismissals", "attribution_overrides")
 
+# the history trigger (made again by compact_filings, which drops it to change the table)
+KEEP_HISTORY = """CREATE TRIGGER filings_keep_history BEFORE UPDATE ON filings
+       WHEN NEW.last_import_id >= OLD.last_import_id BEGIN
+        INSERT INTO filing_history (application_no, type, filing_date, applicants, first_applicant,
+            title, status, credit_code, agency, inventors, grant_date, from_import_id,
+            replaced_by_import_id)
+        VALUES (OLD.application_no, OLD.type, OLD.filing_date, OLD.applicants, OLD.first_applicant,
+            OLD.title, OLD.status, OLD.credit_code, OLD.agency, OLD.inventors, OLD.grant_date,
+            OLD.last_import_id, NEW.last_import_id);
+    END"""
+
 migrations(name="corrections_agencies")(_statements(
     "ALTER TABLE imports ADD COLUMN agency TEXT",
     "ALTER TABLE imports ADD COLUMN newest_filing_date TEXT",   # over the rows the file stored
@@ -60,15 +71,7 @@ migrations(name="corrections_agencies")(_statements(
     # A restore (a revert putting back older values) lowers last_import_id: it is recorded in
     # import_reverts, not as a new version of the filing.
     "DROP TRIGGER filings_keep_history",
-    """CREATE TRIGGER filings_keep_history BEFORE UPDATE ON filings
-       WHEN NEW.last_import_id >= OLD.last_import_id BEGIN
-        INSERT INTO filing_history (application_no, type, filing_date, applicants, first_applicant,
-            title, status, credit_code, agency, inventors, grant_date, from_import_id,
-            replaced_by_import_id)
-        VALUES (OLD.application_no, OLD.type, OLD.filing_date, OLD.applicants, OLD.first_applicant,
-            OLD.title, OLD.status, OLD.credit_code, OLD.agency, OLD.inventors, OLD.grant_date,
-            OLD.last_import_id, NEW.last_import_id);
-    END""",
+    KEEP_HISTORY,
     # the registry keeps its versions too, so a registry import can be taken back
     "ALTER TABLE entities ADD COLUMN first_import_id INTEGER",
     "UPDATE entities SET first_import_id = import_id",
@@ -100,15 +103,6 @@ migrations(name="corrections_agencies")(_statements(
 # it have a row in `later_sources`. `filing_sources` is the view of both, as the table was.
 _FIRST_APPLICANT = ("CASE WHEN instr(applicants, '; ') > 0 THEN substr(applicants, 1, instr(applicants, '; ') - 1) "
                     "ELSE applicants END")
-KEEP_HISTORY = """CREATE TRIGGER filings_keep_history BEFORE UPDATE ON filings
-       WHEN NEW.last_import_id >= OLD.last_import_id BEGIN
-        INSERT INTO filing_history (application_no, type, filing_date, applicants, first_applicant,
-            title, status, credit_code, agency, inventors, grant_date, from_import_id,
-            replaced_by_import_id)
-        VALUES (OLD.application_no, OLD.type, OLD.filing_date, OLD.applicants, OLD.first_applicant,
-            OLD.title, OLD.status, OLD.credit_code, OLD.agency, OLD.inventors, OLD.grant_date,
-            OLD.last_import_id, NEW.last_import_id);
-    END"""
 
 migrations(name="compact_filings")(_statements(
     "DROP TRIGGER filings_keep_history",           # it names first_applicant; made again below
