@@ -119,3 +119,25 @@ def test_headline_arithmetic(count, goal, as_of, status, expected, projected, ga
 def test_terms(kind, filed, term, term_end):
     f = with_terms(pl.DataFrame({"type": [kind], "filing_date": [filed]}))
     assert f.select("term", pl.col("term_end").cast(pl.String)).row(0) == (term, term_end)
+
+
+@pytest.mark.parametrize("applicants, key_stored, first, key", [
+    ("甲公司", None, "甲公司", "甲公司"),
+    ("甲公司; 乙公司; 丙", None, "甲公司", "甲公司"),
+    ("ＡＢＣ公司; 乙", "abc公司", "ＡＢＣ公司", "abc公司"),
+    ("甲;乙", None, "甲;乙", "甲;乙"),          # only "; " separates stored names
+    ("", None, "", ""),
+])
+def test_first_applicant_is_read_by_the_generated_columns_rule(tmp_path, applicants, key_stored, first, key):
+    """store.records derives first_applicant(_key) in polars; SQLite's generated columns say the same."""
+    from ipmonitor import store
+    from ipmonitor.store import records
+    db = store.connect(tmp_path / "t.db")
+    db.execute("INSERT INTO imports (id, kind, file, sha256, imported_at) VALUES (1, 'filings', 'f', 's', 't')")
+    db.execute("INSERT INTO filings (application_no, type, filing_date, applicants, first_key_stored, "
+               "first_import_id, last_import_id) VALUES ('1', 'design', '2013-01-01', ?, ?, 1, 1)",
+               (applicants, key_stored))
+    assert db.execute("SELECT first_applicant, first_applicant_key FROM filings").fetchone() == (first, key)
+    got = records.every_filing(db, ("application_no", "first_applicant_key", "first_applicant"))
+    assert got.columns == ["application_no", "first_applicant_key", "first_applicant", "last_import_id"]
+    assert got.row(0) == ("1", key, first, 1)

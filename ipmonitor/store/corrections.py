@@ -142,8 +142,14 @@ migrations(name="compact_filings")(_statements(
 
 # --- rejects --------------------------------------------------------------------------------------
 
-_RESOLVER = """(SELECT min(s.import_id) FROM filing_sources s
-                WHERE s.application_no = r.canonical_no AND s.import_id > r.import_id)"""
+# the import that resolved a reject: the first later one that carried its number. The two halves of
+# filing_sources are asked apart — through the view, SQLite builds the whole view for the query
+# (a million rows) before it looks one number up
+_RESOLVER = """(SELECT min(v) FROM (
+                  SELECT f.first_import_id AS v FROM filings f WHERE f.application_no = r.canonical_no
+                         AND f.first_line IS NOT NULL AND f.first_import_id > r.import_id
+                  UNION ALL SELECT s.import_id FROM later_sources s
+                  WHERE s.application_no = r.canonical_no AND s.import_id > r.import_id))"""
 _DISMISSAL = "(SELECT max(d.id) FROM reject_dismissals d WHERE d.reject_id = r.id)"
 REJECT_COLUMNS = ("id", "file", "line", "application_no", "reason", "message", "state", "imported_at",
                   "import_id", "kind", "resolved_by_import_id", "resolved_by_file", "dismissed_at",

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from ..filings import COLUMNS as FILING_COLUMNS
 from ..filings import FIELDS as FILING_FIELDS
 from ..collate import pinyin_key
-from ..filings import STORED
+from ..filings import GENERATED, STORED
 from ..merge import merge
 from . import corrections
 from .db import frame, migrations
@@ -240,20 +240,43 @@ def imports_list(db: Database) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
+def _filing_columns(columns) -> tuple[list[str], list[str]]:
+    """(what to select, the columns asked for) of filings.COLUMNS. The generated first_applicant
+    and first_applicant_key are not selected: SQLite works a virtual column out row by row (half a
+    second over a million rows); `_generated` derives them in polars, by the same rule."""
+    cols = [c for c in columns if c in FILING_COLUMNS]
+    sel = [c for c in cols if c not in GENERATED]
+    if len(sel) < len(cols):
+        sel += [c for c in ("applicants", "first_key_stored") if c not in sel]
+    return sel, cols
+
+
+def _generated(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """first_applicant (the text of `applicants` before its first '; ') and first_applicant_key
+    (first_key_stored, else that name): corrections._FIRST_APPLICANT and the column's definition."""
+    if not any(c in GENERATED for c in cols):
+        return df
+    first = pl.col("applicants").str.splitn("; ", 2).struct.field("field_0")
+    df = df.with_columns(first_applicant=first).with_columns(
+        first_applicant_key=pl.coalesce("first_key_stored", "first_applicant"))
+    return df.select(*cols, *(c for c in df.columns if c not in STORED and c not in GENERATED))
+
+
 def filings_between(db: Database, start: str, end: str, columns=None) -> pl.DataFrame:
     """Filings with a filing date in [start, end] (ISO dates): the given columns, else all."""
-    cols = [c for c in (columns or FILING_COLUMNS) if c in FILING_COLUMNS]
+    sel, cols = _filing_columns(columns or FILING_COLUMNS)
     # sorted here rather than by SQLite: a sort of a million rows on an unindexed column costs
     # SQLite seconds, polars a tenth of one
-    return frame(db, f"SELECT {', '.join(cols)} FROM filings WHERE filing_date BETWEEN ? AND ?",
-                 (start, end)).sort("filing_date", "application_no")
+    return _generated(frame(db, f"SELECT {', '.join(sel)} FROM filings WHERE filing_date BETWEEN ? AND ?",
+                            (start, end)), cols).sort("filing_date", "application_no")
 
 
 def every_filing(db: Database, columns) -> pl.DataFrame:
     """Every stored filing, in table order: the given columns of filings.COLUMNS and
     `last_import_id` (the import its current version came from)."""
-    cols = [c for c in columns if c in FILING_COLUMNS]
-    return frame(db, f"SELECT {', '.join(cols)}, last_import_id FROM filings", schema={"last_import_id": pl.Int64})
+    sel, cols = _filing_columns(columns)
+    return _generated(frame(db, f"SELECT {', '.join(sel)}, last_import_id FROM filings",
+                            schema={"last_import_id": pl.Int64}), cols)
 
 
 def newest_filing_date(db: Database) -> str | None:
