@@ -38,6 +38,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "grant_date": ("授权日", "授权公告日", "授权日期", "grant_date", "grant date", "date of grant"),
 }
 REQUIRED = ("application_no", "filing_date", "applicants")
+# how the store writes a date (filing, grant, event dates; an import's day): read back with this
+# format (polars parses a given format several times faster than one it has to infer)
+ISO_DATE = "%Y-%m-%d"
 # The columns of a stored filing, declared once: the import produces them, store/records.py writes and
 # reads them (its migration created the table with these columns), the year's read picks from them.
 FIELDS = ("type", "filing_date", "applicants", "first_applicant", "first_applicant_key", "title", "status",
@@ -98,7 +101,7 @@ def parse_dates(expr: pl.Expr, excel_serials: bool = False) -> pl.Expr:
     y = parts.struct.field("1")
     m = pl.coalesce(parts.struct.field("2"), parts.struct.field("4")).str.zfill(2)
     d = pl.coalesce(parts.struct.field("3"), parts.struct.field("5")).str.zfill(2)
-    parsed = pl.concat_str(y, pl.lit("-"), m, pl.lit("-"), d).str.to_date("%Y-%m-%d", strict=False)
+    parsed = pl.concat_str(y, pl.lit("-"), m, pl.lit("-"), d).str.to_date(ISO_DATE, strict=False)
     if excel_serials:
         serial = text.str.extract(r"^(\d{5})(?:\.0+)?$", 1).str.to_integer(strict=False)
         parsed = pl.coalesce(parsed, (pl.lit(dt.date(1899, 12, 30)) + pl.duration(days=serial)).cast(pl.Date))

@@ -8,6 +8,7 @@ import datetime as dt
 import polars as pl
 
 from .ids import TYPES
+from .filings import ISO_DATE
 from .progress import days_in_year, effective_as_of
 
 # A granted patent that no longer is in force (legal status words of domain.md).
@@ -23,10 +24,10 @@ def grant_day(granted: pl.DataFrame, tz: str) -> pl.DataFrame:
     # a handful of distinct imports and grant dates: each parsed once
     keys = ["first_seen_granted", "seen_newest", "seen_day"]
     seen_on = granted.select(keys).unique().with_columns(
-        _seen=pl.min_horizontal(pl.col("seen_newest").str.to_date(strict=False),
-                                pl.coalesce(pl.col("seen_day").str.to_date(strict=False), seen)))
+        _seen=pl.min_horizontal(pl.col("seen_newest").str.to_date(ISO_DATE, strict=False),
+                                pl.coalesce(pl.col("seen_day").str.to_date(ISO_DATE, strict=False), seen)))
     grant_on = granted.select(pl.col("grant_date").unique()).with_columns(
-        _grant=pl.col("grant_date").str.to_date(strict=False))
+        _grant=pl.col("grant_date").str.to_date(ISO_DATE, strict=False))
     return (granted.join(seen_on, on=keys, how="left", nulls_equal=True, maintain_order="left")
             .join(grant_on, on="grant_date", how="left", nulls_equal=True, maintain_order="left")
             .with_columns(granted_on=pl.coalesce("_grant", "_seen")).drop("_grant", "_seen"))
@@ -37,7 +38,7 @@ def seasonal_share(earlier: pl.DataFrame, day_of_year: int) -> tuple[float | Non
     (pooled over those years), and which years were used. None with fewer than two years."""
     if earlier.is_empty():
         return None, []
-    per = (earlier.with_columns(date=pl.col("filing_date").str.to_date())
+    per = (earlier.with_columns(date=pl.col("filing_date").str.to_date(ISO_DATE))
            .with_columns(year=pl.col("date").dt.year(), doy=pl.col("date").dt.ordinal_day())
            .group_by("year").agg(pl.len().alias("total"), (pl.col("doy") <= day_of_year).sum().alias("by_day")))
     if per.height < 2 or per["total"].sum() == 0:

@@ -22,7 +22,7 @@ from fractions import Fraction
 import polars as pl
 
 from .events import ENDING, LAPSE_KINDS, kind_of, word_key
-from .filings import is_granted
+from .filings import ISO_DATE, is_granted
 from .ids import TYPES
 
 STATE_KINDS = ("granted", "restored", *ENDING)
@@ -56,7 +56,7 @@ def term_years(kind: pl.Expr, filing_date: pl.Expr) -> pl.Expr:
 def with_terms(filings: pl.DataFrame) -> pl.DataFrame:
     """Add `filed` (Date), `term` (years) and `term_end`: the first day out of force, the N-th
     anniversary (the term ends at the end of the day before)."""
-    f = filings.with_columns(filed=pl.col("filing_date").str.to_date())
+    f = filings.with_columns(filed=pl.col("filing_date").str.to_date(ISO_DATE))
     f = f.with_columns(term=term_years(pl.col("type"), pl.col("filed")))
     return f.with_columns(term_end=anniversary(pl.col("filed"), pl.col("term")))
 
@@ -66,7 +66,7 @@ def with_terms(filings: pl.DataFrame) -> pl.DataFrame:
 def list_events(stored: pl.DataFrame) -> pl.DataFrame:
     """Rows of `store.events.events` → the event frame (source "list")."""
     return stored.select(
-        "application_no", pl.col("event_date").str.to_date().alias("date"), "kind", "words",
+        "application_no", pl.col("event_date").str.to_date(ISO_DATE).alias("date"), "kind", "words",
         pl.lit("list").alias("source"), pl.col("id").cast(pl.Int64).alias("seq"))
 
 
@@ -116,25 +116,28 @@ def status_events(versions: pl.DataFrame, tz: str) -> pl.DataFrame:
         return pl.DataFrame(schema=EVENT_SCHEMA)
     local_day = (pl.col("imported_at").str.to_datetime(time_zone="UTC")
                  .dt.convert_time_zone(tz).dt.date())
-    day = (pl.coalesce(pl.col("day").str.to_date(strict=False), local_day) if "day" in versions.columns
+    day = (pl.coalesce(pl.col("day").str.to_date(ISO_DATE, strict=False), local_day) if "day" in versions.columns
            else local_day)
     # the dates of an import and the kind of a status word are worked out once per distinct value
     # (a few imports and words over a million versions) and joined back
     per_import = [c for c in ("imported_at", "newest", "day") if c in versions.columns]
     file_days = versions.select("import_id", *per_import).unique("import_id").select(
-        "import_id", file_day=pl.min_horizontal(pl.col("newest").str.to_date(strict=False), day))
+        "import_id", file_day=pl.min_horizontal(pl.col("newest").str.to_date(ISO_DATE, strict=False), day))
     kinds = versions.select(pl.col("status").unique()).with_columns(
         kind=status_kind(pl.col("status")).fill_null("other"))
     grants = versions.select(pl.col("grant_date").unique()).with_columns(
-        grant=pl.col("grant_date").str.to_date(strict=False))
-    v = (versions.drop(per_import)
-         .join(file_days, on="import_id", how="left")
-         .join(kinds, on="status", how="left", nulls_equal=True)
-         .join(grants, on="grant_date", how="left", nulls_equal=True))
-    # a filing's only version makes an event only with a state-changing kind or a grant date:
-    # the others (most pending filings) are dropped before the sort
-    v = v.filter(pl.col("kind").is_in(STATE_KINDS) | pl.col("grant").is_not_null()
-                 | pl.col("application_no").is_duplicated()).sort("application_no", "import_id")
+        grant=pl.col("grant_date").str.to_date(ISO_DATE, strict=False))
+    # a filing's only version makes an event only with a state-changing word or a grant date: the
+    # others (most pending filings) are dropped before the joins. Sorted, a filing's versions are
+    # neighbours: a version with a neighbour of its number is not its filing's only one
+    no = pl.col("application_no")
+    state_words = kinds.filter(pl.col("kind").is_in(STATE_KINDS))["status"].implode()
+    v = (versions.drop(per_import).sort("application_no", "import_id")
+         .filter(pl.col("status").is_in(state_words) | pl.col("grant_date").is_not_null()
+                 | no.eq(no.shift(1)).fill_null(False) | no.eq(no.shift(-1)).fill_null(False))
+         .join(file_days, on="import_id", how="left", maintain_order="left")
+         .join(kinds, on="status", how="left", nulls_equal=True, maintain_order="left")
+         .join(grants, on="grant_date", how="left", nulls_equal=True, maintain_order="left"))
     changed = v.filter(pl.col("application_no").ne_missing(pl.col("application_no").shift(1))
                        | pl.col("kind").ne_missing(pl.col("kind").shift(1)))   # sorted: shift within a filing
     by_word = changed.filter(pl.col("kind").is_in(STATE_KINDS)).select(

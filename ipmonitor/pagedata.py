@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from . import words
-from .filings import is_granted
+from .filings import ISO_DATE, is_granted
 from .ids import name_key
 from .pagehtml import Rows, change_rows, co_rows, filing_rows
 from .progress import attribute, goal_status
@@ -34,7 +34,7 @@ def _display(filings: pl.DataFrame) -> pl.DataFrame:
     granted = is_granted(pl.col("status"), pl.col("grant_date"))
     return filings.with_columns(
         type_zh=pl.col("type").replace_strict(words.table("type"), default=pl.col("type")),
-        date_zh=pl.col("filing_date").str.to_date(strict=False).dt.strftime(DATE_ZH),
+        date_zh=pl.col("filing_date").str.to_date(ISO_DATE, strict=False).dt.strftime(DATE_ZH),
         granted=granted,
         status_text=pl.col("status").fill_null(DASH)
         + pl.when(granted).then(pl.lit(" ✔")).otherwise(pl.lit("")),

@@ -14,6 +14,7 @@ from fractions import Fraction
 import polars as pl
 
 from .collate import pinyin_column
+from .filings import ISO_DATE
 from .ids import TYPES
 
 STATUSES = ("met", "on_track", "at_risk", "behind")   # their words: words.py "status.*"
@@ -130,7 +131,7 @@ def measure(*, year: int, as_of: dt.date, district: str, goals, filings: pl.Data
     year up to the effective as-of date count.
     """
     start, end = year_window(year, as_of)
-    f = (filings.with_columns(date=pl.col("filing_date").str.to_date())
+    f = (filings.with_columns(date=pl.col("filing_date").str.to_date(ISO_DATE))
          .filter((pl.col("date") >= start) & (pl.col("date") <= end)))
     counted = f.filter(pl.col("entity").is_not_null())
     excluded = pl.col("excluded").fill_null(False) if "excluded" in f.columns else pl.lit(False)

@@ -10,6 +10,8 @@ import datetime as dt
 
 import polars as pl
 
+from .filings import ISO_DATE
+
 WINDOW_DAYS = 14
 NEAR_MIN = 5          # near-identical titles within the window
 SERIES_MIN = 4        # designs differing only by a qualifier …
@@ -104,7 +106,7 @@ def near_duplicate_titles(f: pl.DataFrame) -> list[dict]:
     out = []
     dense = (f.filter(pl.col("title").is_not_null() & (pl.len().over("who") >= NEAR_MIN))
              .sort("who", "filing_date", maintain_order=True)
-             .with_columns(_day=(pl.col("filing_date").str.to_date() - dt.date(1970, 1, 1)).dt.total_days(),
+             .with_columns(_day=(pl.col("filing_date").str.to_date(ISO_DATE) - dt.date(1970, 1, 1)).dt.total_days(),
                            _len=pl.col("title").str.len_chars()))
     if dense.is_empty():
         return out
@@ -132,7 +134,7 @@ def design_series(f: pl.DataFrame) -> list[dict]:
     groups = designs.filter(pl.col("title").n_unique().over("who", "base") >= SERIES_MIN)
     out = []
     for g in groups.sort("filing_date").partition_by("who", "base"):
-        days = (g["filing_date"].str.to_date() - dt.date(1970, 1, 1)).dt.total_days().to_list()
+        days = (g["filing_date"].str.to_date(ISO_DATE) - dt.date(1970, 1, 1)).dt.total_days().to_list()
         count, at = _densest_window(days, SERIES_DAYS)
         batch = g.slice(at, count)
         if count >= SERIES_MIN and batch["title"].n_unique() >= SERIES_MIN:
@@ -146,7 +148,7 @@ def _peaks(f: pl.DataFrame, width: int) -> pl.DataFrame:
     """Per `who`: the most filings within `width` days (`peak`) and the first day of the first
     such window (`first`), as `_densest_window` finds them, for every applicant at once."""
     import numpy as np
-    d = (f.select("who", day=(pl.col("filing_date").str.to_date() - dt.date(1970, 1, 1)).dt.total_days())
+    d = (f.select("who", day=(pl.col("filing_date").str.to_date(ISO_DATE) - dt.date(1970, 1, 1)).dt.total_days())
          .sort("who", "day").with_columns(_rank=pl.col("who").rank("dense")))
     key = d["_rank"].cast(pl.Int64).to_numpy() * 1_000_000 + d["day"].to_numpy()
     j = np.searchsorted(key, key - width + 1, side="left")
@@ -182,7 +184,7 @@ def burst(f: pl.DataFrame, before: pl.DataFrame, start: dt.date, end: dt.date) -
         g = by_who[r["who"]]
         first = dt.date(1970, 1, 1) + dt.timedelta(days=int(r["first"]))
         basis = f"其前两年平均每 {WINDOW_DAYS} 天约 " if r["hist"] >= 4 else f"本区申请人通常每 {WINDOW_DAYS} 天约 "
-        window = g.filter(pl.col("filing_date").str.to_date().is_between(
+        window = g.filter(pl.col("filing_date").str.to_date(ISO_DATE).is_between(
             first, first + dt.timedelta(days=WINDOW_DAYS - 1)))
         out.append(_signal("burst", window,
                            f"{first.isoformat()} 起 {WINDOW_DAYS} 天内申请 {r['peak']} 件，{basis}{r['rate']:.1f} 件",

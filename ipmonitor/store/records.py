@@ -240,6 +240,11 @@ def imports_list(db: Database) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
+# what changes with every write to filings: each import adds a row to imports, each revert one to
+# import_reverts (the split read of store/bulk.py compares it)
+WRITTEN = "SELECT (SELECT max(id) FROM imports) AS i, (SELECT count(*) FROM import_reverts) AS r"
+
+
 def _filing_columns(columns) -> tuple[list[str], list[str]]:
     """(what to select, the columns asked for) of filings.COLUMNS. The generated first_applicant
     and first_applicant_key are not selected: SQLite works a virtual column out row by row (half a
@@ -275,8 +280,10 @@ def every_filing(db: Database, columns) -> pl.DataFrame:
     """Every stored filing, in table order: the given columns of filings.COLUMNS and
     `last_import_id` (the import its current version came from)."""
     sel, cols = _filing_columns(columns)
-    return _generated(frame(db, f"SELECT {', '.join(sel)}, last_import_id FROM filings",
-                            schema={"last_import_id": pl.Int64}), cols)
+    sql, schema = f"SELECT {', '.join(sel)}, last_import_id FROM filings", {"last_import_id": pl.Int64}
+    if hasattr(db, "halves"):       # an ADBC session: both cores read
+        return _generated(db.halves(sql + " {where}", WRITTEN, schema), cols)
+    return _generated(frame(db, sql, schema=schema), cols)
 
 
 def newest_filing_date(db: Database) -> str | None:
