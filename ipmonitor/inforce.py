@@ -67,7 +67,10 @@ def load(db, settings, entities: pl.DataFrame, aliases: pl.DataFrame, every_fili
     names = entities.select(pl.col("credit_code").alias("entity"), "name")
     listed = lifecycle.list_events(events_store.events(db))
     history, imports = versions or (events_store.history_versions(db), events_store.import_facts(db))
-    by_status = lifecycle.status_events(lifecycle.status_versions(stored, history, imports), settings.timezone)
+    # only attributed filings count, are listed or get a timeline: the status events of the others
+    # are never asked for
+    mine = stored.filter(pl.col("entity").is_not_null())
+    by_status = lifecycle.status_events(lifecycle.status_versions(mine, history, imports), settings.timezone)
     events = lifecycle.combine(listed, by_status)
     if not every_filing:
         stored = stored.join(events.select("application_no").unique(), on="application_no", how="semi")

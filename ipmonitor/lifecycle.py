@@ -195,23 +195,29 @@ def _pair_restorations(ev: pl.DataFrame) -> pl.DataFrame:
 def _state_table(events: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Per filing with events: `granted_on`, `out_on`, `out_kind`, `ended` at `as_of`, and
     `restorations` (whether a restoration up to as-of took part: only those need the pairing)."""
-    ev = events.filter((pl.col("date") <= as_of) & pl.col("kind").is_in(STATE_KINDS))
+    ev = events.filter((pl.col("date") <= as_of) & pl.col("kind").is_in(STATE_KINDS)).select(
+        "application_no", "date", "kind", "seq")
     with_r = ev.filter(pl.col("kind") == "restored").select("application_no").unique()
-    simple = ev.join(with_r, on="application_no", how="anti").select("application_no", "date", "kind", "seq")
-    paired = ev.join(with_r, on="application_no", how="semi")
-    if not paired.is_empty():
-        paired = _pair_restorations(paired.sort("application_no", "date", "seq").with_row_index("i"))
-    ev = pl.concat([simple, paired.select("application_no", "date", "kind", "seq")]).sort(
-        "application_no", "date", "seq")
-    first = ev.group_by("application_no").agg(
-        first_kind=pl.col("kind").first(), first_date=pl.col("date").first())
-    granted = first.filter(pl.col("first_kind") == "granted").select(
-        "application_no", pl.col("first_date").alias("granted_on"))
-    out = (ev.join(granted, on="application_no")
-           .filter((pl.col("kind") != "granted") & (pl.col("date") >= pl.col("granted_on")))
-           .group_by("application_no").agg(out_on=pl.col("date").first(), out_kind=pl.col("kind").first()))
-    return (first.select("application_no", ended=pl.col("first_kind") != "granted")
-            .join(granted, on="application_no", how="left").join(out, on="application_no", how="left")
+    if not with_r.is_empty():
+        simple = ev.join(with_r, on="application_no", how="anti")
+        paired = _pair_restorations(ev.join(with_r, on="application_no", how="semi")
+                                    .sort("application_no", "date", "seq").with_row_index("i"))
+        ev = pl.concat([simple, paired.select("application_no", "date", "kind", "seq")])
+    # in (filing, date, seq) order a filing's events are one run: its first event is the run's
+    # first row, and the event that took it out after its grant the first later non-grant
+    no = pl.col("application_no")
+    ev = ev.sort("application_no", "date", "seq").with_columns(_first=no.ne_missing(no.shift(1)))
+    ev = ev.with_columns(
+        first_kind=pl.when("_first").then(pl.col("kind")).forward_fill(),
+        first_date=pl.when("_first").then(pl.col("date")).forward_fill())
+    granted_on = pl.when(pl.col("first_kind") == "granted").then(pl.col("first_date"))
+    outs = ev.filter((pl.col("first_kind") == "granted") & (pl.col("kind") != "granted")
+                     & (pl.col("date") >= pl.col("first_date")))
+    out = outs.filter(no.ne_missing(no.shift(1))).select(
+        "application_no", out_on=pl.col("date"), out_kind=pl.col("kind"))
+    table = ev.filter("_first").select("application_no", ended=pl.col("first_kind") != "granted",
+                                       granted_on=granted_on)
+    return (table.join(out, on="application_no", how="left")
             .join(with_r.with_columns(restorations=pl.lit(True)), on="application_no", how="left")
             .with_columns(pl.col("restorations").fill_null(False)))
 
