@@ -148,8 +148,15 @@ def status_events(versions: pl.DataFrame, tz: str) -> pl.DataFrame:
     by_date = v.filter(pl.col("grant").is_not_null()).select(
         "application_no", pl.col("grant").alias("date"), pl.lit("granted").alias("kind"),
         pl.coalesce("status", pl.lit("授权")).alias("words"), "import_id")
-    return (pl.concat([by_word, by_date]).sort("application_no", "date", "import_id")
-            .unique(["application_no", "kind", "date"], keep="first", maintain_order=True)
+    # one event per (filing, kind, date), the first import's: only a filing's events of one day
+    # can repeat each other, so the rest is not searched
+    both = pl.concat([by_word, by_date]).sort("application_no", "date", "import_id")
+    same_day = ((no.eq(no.shift(1)) & pl.col("date").eq(pl.col("date").shift(1))).fill_null(False)
+                | (no.eq(no.shift(-1)) & pl.col("date").eq(pl.col("date").shift(-1))).fill_null(False))
+    both = both.with_columns(_run=same_day)
+    runs = both.filter("_run").unique(["application_no", "kind", "date"], keep="first", maintain_order=True)
+    return (pl.concat([both.filter(~pl.col("_run")), runs]).sort("application_no", "date", "import_id",
+                                                                  maintain_order=True)
             .select("application_no", "date", "kind", "words", pl.lit("status").alias("source"),
                     pl.col("import_id").cast(pl.Int64).alias("seq")))
 
