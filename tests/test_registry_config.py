@@ -120,3 +120,12 @@ def test_no_config_file_uses_defaults(tmp_path):
     import json
     doc = json.loads(proc.stdout)
     assert doc["filings"]["goal"] is None and doc["filings"]["status"] is None
+
+
+def test_the_default_job_times_are_good_crontab_lines():
+    """load_settings takes the defaults without asking APScheduler (a start-up cost of every command)."""
+    from ipmonitor.config import JOB_DEFAULTS, check_cron
+    crons = {name: job["cron"] for name, job in JOB_DEFAULTS.items() if "cron" in job}
+    assert crons == {"fetch": "0 7 * * *", "report": "0 8 * * mon", "backup": "30 2 * * *"}
+    for name, cron in crons.items():
+        assert check_cron(cron, f"jobs.{name}.cron") == cron
