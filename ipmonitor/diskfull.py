@@ -37,9 +37,17 @@ def is_disk_full(e: BaseException | None, where=None) -> bool:
             return True
         if isinstance(e, OSError) and e.errno in _ERRNOS:
             return True
+        if _from_adbc(e) and ("database or disk is full" in str(e) or getattr(e, "vendor_code", None) == 13
+                              or (where is not None and "I/O error" in str(e)
+                                  and (free_bytes(where) or 0) < LOW_BYTES)):
+            return True                 # SQLite's words through the ADBC driver (store/bulk.py)
         e = e.__cause__ or e.__context__
         seen += 1
     return False
+
+
+def _from_adbc(e: BaseException) -> bool:
+    return type(e).__module__.startswith("adbc_driver_manager")
 
 
 def disk_full_message(e: BaseException, where=None) -> str | None:

@@ -9,6 +9,7 @@ and the in-file duplicate count. Nothing here touches the database.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -54,6 +55,8 @@ GENERATED = ("first_applicant", "first_applicant_key")
 STORED = (*(c for c in COLUMNS if c not in GENERATED), "first_key_stored")
 # What a row says (its content): two rows of one number that differ here conflict.
 CONTENT = tuple(f for f in FIELDS if f not in ("first_applicant", "first_applicant_key"))
+
+PART_ROWS = 250_000     # rows per piece of `parts`
 
 GRANTED_WORDS = ("授权", "有效", "专利权维持")
 # The codes this module produces; their words are in words.py ("reason.filings.*", "warning.filings.*").
@@ -146,12 +149,47 @@ def on_unique(source: pl.DataFrame, col: str, *steps: dict) -> list[pl.Expr]:
 
 
 def normalise(table: Table, today: dt.date) -> Batch:
-    f = table.frame
-    xlsx = table.kind == "xlsx"
-    f = f.with_columns(pl.lit(None, pl.String).alias(c) for c in (
+    """The whole file's Batch (`parts` gives the same in pieces)."""
+    return _normalise(numbered(table), table, today)
+
+
+def numbered(table: Table) -> pl.DataFrame:
+    """The file's rows, every field present, with their application number parsed
+    (ids.parse_application_numbers)."""
+    f = table.frame.with_columns(pl.lit(None, pl.String).alias(c) for c in (
         "filing_date", "grant_date", "applicants", "type", "status", "credit_code", "inventors", "title",
-        "agency", "read_error") if c not in f.columns)
-    df = ids.parse_application_numbers(f.lazy(), "application_no")
+        "agency", "read_error") if c not in table.frame.columns)
+    return ids.parse_application_numbers(f.lazy(), "application_no").collect()
+
+
+def parts(table: Table, today: dt.date, rows: int = PART_ROWS) -> Iterator[Batch]:
+    """`normalise` in pieces of about `rows` rows, one after another: each piece holds the rows of
+    a range of numbers (those without a usable number come last), so each piece is the Batch of
+    its numbers and the pieces' filings, one after the other, are the whole Batch's (their
+    rejects, warnings and counts add up to it). The importer stores a piece while the next is
+    worked out. The ranges are cut at quantiles of a fixed sample of the numbers."""
+    df = numbered(table)
+    n = -(-df.height // rows)
+    if n <= 1:
+        yield _normalise(df, table, today)
+        return
+    numbers = df["app_no"].drop_nulls()
+    sample = numbers.sample(min(numbers.len(), 100 * n), seed=0).sort() if numbers.len() else numbers
+    cuts = sample.gather([len(sample) * k // n for k in range(1, n)]).unique().sort() if len(sample) else sample
+    # a row's piece: how many cuts lie at or below its number (a null number: past every cut)
+    at = (cuts.search_sorted(df["app_no"].fill_null(""), side="right").cast(pl.UInt32) if len(cuts)
+          else pl.Series([0] * df.height, dtype=pl.UInt32))
+    piece = pl.when(pl.col("app_no").is_null()).then(pl.lit(len(cuts), pl.UInt32)).otherwise(at)
+    by_piece = df.with_columns(_piece=piece).partition_by("_piece", as_dict=True, include_key=False)
+    del df
+    for key in sorted(by_piece):
+        yield _normalise(by_piece.pop(key), table, today)
+
+
+def _normalise(f: pl.DataFrame, table: Table, today: dt.date) -> Batch:
+    """The Batch of the rows `f` (of `numbered`)."""
+    xlsx = table.kind == "xlsx"
+    df = f.lazy()
     names = split_names(pl.col("applicants"))
     df = df.with_columns(
         *on_unique(f, "filing_date", {"_date": parse_dates(pl.col("filing_date"), xlsx)}),
@@ -179,6 +217,7 @@ def normalise(table: Table, today: dt.date) -> Batch:
 
     rejects = _rejects(df.filter(pl.col("_reason").is_not_null()), table)
     extra_cols = [c for c in f.columns if c.startswith("extra:")]
+    rows = f.height
     del f
     filings = df.lazy().filter(pl.col("_reason").is_null()).select(
         pl.col("app_no").alias("application_no"),
@@ -218,7 +257,7 @@ def normalise(table: Table, today: dt.date) -> Batch:
     warnings = _warnings(winners.select("line", "application_no", "_w_year", "_w_check", "_w_type",
                                         "_conflict", "app_year", "_date_year", "_type_raw"))  # narrow: filtered 4×
     return Batch(winners.select(*COLUMNS, "line", "extra").sort("application_no"), rejects.sort("line"), warnings,
-                 table.rows, duplicate)
+                 rows, duplicate)
 
 
 def _rejects(bad: pl.DataFrame, table: Table) -> pl.DataFrame:

@@ -7,6 +7,7 @@ rows = new + updated + unchanged + duplicate + rejected, and the error.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 from pathlib import Path
 
@@ -72,14 +73,16 @@ def read_input(db, kind: str, path: Path, settings: Settings | None = None
     return data, sha, None
 
 
-def read_file(settings: Settings, data: bytes, name: str, kind: str, today: dt.date, bar=None):
-    """(table, batch) of one file's bytes, or FileFailed: reading and normalising, storing nothing."""
+def read_file(settings: Settings, data: bytes, name: str, kind: str, today: dt.date, bar=None, pieces=False):
+    """(table, batch) of one file's bytes, or FileFailed: reading and normalising, storing nothing.
+    `pieces` (filings): the batch as an iterator of pieces (filings.parts), worked out as they
+    are taken."""
     if kind == "filings":
         table = read_table(data, name, filings.matcher(settings.extra_aliases()), filings.REQUIRED)
         if bar is not None:
             bar.update()
             bar.set_description(f"{name}: {words.say('progress.check')}")
-        return table, filings.normalise(table, today)
+        return table, (filings.parts(table, today) if pieces else filings.normalise(table, today))
     table = read_table(data, name, alias_table(registry.ALIASES), registry.REQUIRED)
     return table, registry.normalise(table)
 
@@ -122,21 +125,21 @@ def _import_data(db, settings, name, data, kind, today, sha, bulk, bar, agency=N
         bar.update(3)
         return result(name, sha, "skipped"), None
     today = today or clock.today(settings.tz)
+    pieces = kind == "filings" and bulk is not None
     try:
-        table, batch = read_file(settings, data, name, kind, today, bar)
+        table, batch = read_file(settings, data, name, kind, today, bar, pieces=pieces)
         sheet = table.sheet
         del table
     except FileFailed as e:
         bar.update(3)
         return result(name, sha, "failed", e.text(language(settings))), None
     del data
+    if pieces:
+        with bulk() as b:
+            done = _store_filings_bulk(b, name, sha, batch, agency, today, bar)
+        return done, sheet
     bar.update(2 if kind != "filings" else 1)
     bar.set_description(f"{name}: {words.say('progress.store')}")
-    if kind == "filings" and bulk is not None:
-        with bulk() as b:
-            done = _store_filings_bulk(b, name, sha, batch, agency, today)
-        bar.update()
-        return done, sheet
     with store.transaction(db):
         if records.find_import(db, kind, sha):   # another process got there first
             return result(name, sha, "skipped"), sheet
@@ -183,17 +186,51 @@ def _counts(name: str, batch, stored: int, new: int, updated: int) -> dict:
     return counts
 
 
-def _store_filings_bulk(b, name: str, sha: str, batch, agency: str | None, today: dt.date) -> dict:
-    """The filings' transaction of `import_file`, through ADBC."""
+def _store_filings_bulk(b, name: str, sha: str, pieces, agency: str | None, today: dt.date, bar) -> dict:
+    """The filings' transaction of `import_file`, through ADBC, the file in pieces (filings.parts):
+    a second thread stores each piece while this one works out the next (the driver lets go of
+    the GIL while SQLite writes, so the two cores share the work)."""
     with b.transaction():
         if records.find_import_bulk(b, "filings", sha):   # another process got there first
             return result(name, sha, "skipped")
         import_id = records.start_import_bulk(b, "filings", name, sha, store.utc_now())
-        new, updated = records.save_filings_bulk(b, import_id, batch.filings)
+        before = records.any_filing_bulk(b)
+        batch, new, updated = _stored_pieces(
+            pieces, lambda f: records.save_filings_bulk(b, import_id, f, stored_before=before))
+        bar.update()
+        bar.set_description(f"{name}: {words.say('progress.store')}")
         rejects, agency = _agency_and_dates(b, import_id, batch, agency, today)
         records.save_rows_bulk(b, "rejects", import_id, rejects)
         records.save_rows_bulk(b, "warnings", import_id,
                                batch.warnings.select("line", "application_no", "code", "message"))
         counts = _counts(name, batch, batch.filings.height, new, updated)
         records.finish_import_bulk(b, import_id, counts)
+    bar.update()
     return result(name, sha, "imported", import_id=import_id, agency=agency, **counts)
+
+
+def _stored_pieces(pieces, save) -> tuple[filings.Batch, int, int]:
+    """Store each piece's filings with `save` (→ new, updated) on one worker thread, taking the next
+    piece meanwhile; returns the pieces' sum — their rejects and warnings, the filings' agency
+    and filing date (what the import's facts need), the counts — and new, updated."""
+    new = updated = 0
+    kept = []
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        pending = None
+        for piece in pieces:                 # worked out while the piece before is stored
+            if pending is not None:
+                n, u = pending.result()
+                new, updated = new + n, updated + u
+            pending = worker.submit(save, piece.filings)
+            kept.append(filings.Batch(piece.filings.select("agency", "filing_date"), piece.rejects,
+                                      piece.warnings, piece.rows, piece.duplicate))
+            del piece
+        if pending is not None:
+            n, u = pending.result()
+            new, updated = new + n, updated + u
+    if not kept:
+        raise AssertionError("filings.parts gave no piece")
+    total = filings.Batch(pl.concat([k.filings for k in kept]), pl.concat([k.rejects for k in kept]).sort("line"),
+                          pl.concat([k.warnings for k in kept]).sort("line", "code"),
+                          sum(k.rows for k in kept), sum(k.duplicate for k in kept))
+    return total, new, updated

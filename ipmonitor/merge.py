@@ -21,6 +21,8 @@ class Merge:
 
 def merge(incoming: pl.DataFrame, stored: pl.DataFrame, key: str, fields: list[str]) -> Merge:
     """`incoming` has unique keys; `stored` holds the stored versions of (some of) those keys."""
+    if stored.is_empty():       # all new, in their order (a first import)
+        return Merge(incoming, incoming.clear(), 0)
     old = stored.select(key, *[pl.col(f).alias(f"{f}__old") for f in fields]).with_columns(
         __stored=pl.lit(True))
     joined = incoming.join(old, on=key, how="left")

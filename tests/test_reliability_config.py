@@ -91,7 +91,7 @@ def _fill(folder: Path) -> None:
 
 
 def test_a_full_disk_is_one_line_and_serve_starts_and_reports_it(tmp_path):
-    with small_disk("1m") as disk:
+    with small_disk("4m") as disk:          # room for a new database (16 KiB pages), then filled
         home = disk / "home"
         home.mkdir()
         (home / "ipmonitor.toml").write_text(CONFIG + '[jobs.inbox]\nevery = "1s"\n', encoding="utf-8")
@@ -126,3 +126,30 @@ def test_a_full_disk_is_one_line_and_serve_starts_and_reports_it(tmp_path):
                     server.wait()
         text = log.read_text("utf-8", "replace")
         assert "server started" in text and "internal error" not in text and "Traceback" not in text
+
+
+def test_a_disk_that_fills_while_an_import_is_stored_is_one_line(tmp_path):
+    """The import stores through ADBC (store/bulk.py): SQLite's full disk in its words is the same line."""
+    import polars as pl
+
+    from ipmonitor.ids import app_check_expr
+    with small_disk("4m") as disk:
+        home = disk / "home"
+        home.mkdir()
+        (home / "ipmonitor.toml").write_text(CONFIG, encoding="utf-8")
+        first = tmp_path / "first.csv"
+        first.write_bytes(csv_bytes(ROWS[:1]))
+        assert run_process("import", first, home=home).returncode == 0
+        digits = pl.DataFrame({"d": [f"20131{i:07d}" for i in range(20_000)]})
+        numbers = digits.select(pl.col("d") + "." + app_check_expr(pl.col("d")))["d"].to_list()
+        rows = "".join(f"{n},2013-03-05,宿迁{i}号科技有限公司,一种{'很长的' * 20}装置,发明\n"
+                       for i, n in enumerate(numbers))       # about 5 MB stored: more than the disk holds
+        big = tmp_path / "big.csv"
+        big.write_bytes(("申请号,申请日,申请人,发明名称,专利类型\n" + rows).encode("utf-8"))
+        proc = run_process("import", big, home=home)
+        said = proc.stdout + proc.stderr
+        assert proc.returncode == 1, said
+        assert "存放工作目录的磁盘已满" in said
+        assert "OperationalError" not in said and "程序内部错误" not in said and "Traceback" not in said
+        imports = run_process("imports", "--json", home=home)
+        assert imports.returncode == 0 and len(json.loads(imports.stdout)) == 1   # nothing of it kept

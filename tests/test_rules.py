@@ -141,3 +141,31 @@ def test_first_applicant_is_read_by_the_generated_columns_rule(tmp_path, applica
     got = records.every_filing(db, ("application_no", "first_applicant_key", "first_applicant"))
     assert got.columns == ["application_no", "first_applicant_key", "first_applicant", "last_import_id"]
     assert got.row(0) == ("1", key, first, 1)
+
+
+def test_the_pieces_of_a_file_are_its_batch_cut_by_number():
+    """filings.parts (the import stores one piece while the next is worked out): every number's
+    rows in one piece, pieces in number order, the rows without a usable number in the last."""
+    text = ("申请号,申请日,申请人,法律状态\n"
+            "201310699744.2,2013-03-05,甲,公开\n"         # line 2
+            "201220687633.0,2012-11-20,乙,实质审查\n"     # line 3
+            "bad,2013-01-01,丙,公开\n"                    # line 4: rejected, no number
+            "CN201310699744.2,2013/3/5,甲,授权\n"         # line 5: line 2's number again, last wins
+            "201330123456.3,2013-01-15,丁,公开\n"         # line 6
+            "201220687633.0,2012-11-20,乙,实质审查\n"     # line 7: line 3's again, the same
+            "201310123459.0,2013-02-02,戊,\n")            # line 8: a wrong check digit
+    table = read_table(text.encode(), "x.csv", filings.matcher(), filings.REQUIRED)
+    pieces = list(filings.parts(table, dt.date(2013, 6, 30), rows=2))
+    # 4 pieces wanted; the cuts, quantiles of the 5 usable numbers, fall on …633.0 and …744.2 (each
+    # twice in the file): numbers up to …633.0, then the rest with the unusable ones
+    assert [p.filings["application_no"].to_list() for p in pieces] == [
+        ["201220687633.0"], ["201310699744.2", "201330123456.3"]]
+    assert [(p.rows, p.duplicate, p.rejects.height) for p in pieces] == [(2, 1, 0), (5, 1, 2)]
+    whole = filings.normalise(table, dt.date(2013, 6, 30))
+    assert (sum(p.rows for p in pieces), sum(p.duplicate for p in pieces)) == (whole.rows, whole.duplicate) == (7, 2)
+    rejects = pl.concat([p.rejects for p in pieces]).sort("line")
+    assert rejects.select("line", "reason").rows() == [(4, "bad_application_no"), (8, "bad_check_digit")]
+    assert rejects.equals(whole.rejects)
+    assert pl.concat([p.filings for p in pieces]).equals(whole.filings)
+    assert dict(whole.filings.select("application_no", "line").rows()) == {
+        "201220687633.0": 7, "201310699744.2": 5, "201330123456.3": 6}

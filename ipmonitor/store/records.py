@@ -135,11 +135,18 @@ def save_rows_bulk(b, table: str, import_id: int, df: pl.DataFrame) -> None:
     b.ingest(table, df.with_columns(import_id=pl.lit(import_id, pl.Int64)))
 
 
-def save_filings_bulk(b, import_id: int, filings: pl.DataFrame) -> tuple[int, int]:
+def any_filing_bulk(b) -> bool:
+    return bool(b.scalar("SELECT EXISTS (SELECT 1 FROM filings)"))
+
+
+def save_filings_bulk(b, import_id: int, filings: pl.DataFrame, stored_before: bool | None = None
+                      ) -> tuple[int, int]:
     """`save_filings` through ADBC: the stored versions of the incoming numbers are read by a join
-    with a temporary table of those numbers; new rows are appended in key order."""
+    with a temporary table of those numbers; new rows are appended in key order. `stored_before`:
+    whether the table held filings before this import began (asked here when not given: a
+    piece of an import does not look up the numbers of its own earlier pieces)."""
     incoming = filings.select(*FILING_COLUMNS, "line", "extra")
-    if b.scalar("SELECT EXISTS (SELECT 1 FROM filings)"):
+    if any_filing_bulk(b) if stored_before is None else stored_before:
         b.run("CREATE TEMP TABLE IF NOT EXISTS incoming (application_no TEXT PRIMARY KEY)")
         b.run("DELETE FROM temp.incoming")
         b.run("INSERT INTO temp.incoming (application_no) VALUES (?)", incoming.select("application_no"))
